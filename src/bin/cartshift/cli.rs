@@ -1,0 +1,60 @@
+//! The command line as typed: clap declarations only.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// cartshift: simulate grocery e-commerce competition scenarios and write CSV results.
+#[derive(Debug, Parser)]
+#[command(name = "cartshift", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write weekly.csv, online.csv, summary.csv and manifest.json.
+    Run(RunArgs),
+    /// Check scenario files without running them.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Output folder [default: results/<scenario name>/].
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replications (overrides simulation.replications).
+    #[arg(long, value_name = "N")]
+    pub replications: Option<u32>,
+    /// Simulated households (overrides simulation.households).
+    #[arg(long, value_name = "N")]
+    pub households: Option<u64>,
+    /// Root random seed (overrides simulation.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Override a value: dotted path, arrays of tables by name (retailer.Kroger.price_index=0.97).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub overrides: Vec<String>,
+    /// Also write replications.csv with every replication's values.
+    #[arg(long)]
+    pub raw: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files to check.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Overrides to check along with the files.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub overrides: Vec<String>,
+}

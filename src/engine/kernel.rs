@@ -1,0 +1,92 @@
+//! The per-household-week kernel: go online, choose, update loyalty — for one block, one week.
+//!
+//! Layout: a [`Block`] is a struct of arrays (region, segment, online flag, and per-retailer
+//! unit distance and loyalty stored household-major, `f32`). Everything shared by a segment
+//! (quality, price, wait, fees) is in [`WeekTables::base`], computed once per week; the kernel
+//! adds the household's part, −β_d·distance + γ·loyalty, per (retailer, channel).
+//!
+//! Draws: each household takes exactly two uniforms from its block's week stream, in household
+//! order — one for going online, one for the choice — whatever it is or chooses, so scenarios
+//! that differ only in parameters see the same draws (common random numbers).
+
+use super::population::Block;
+use super::week_tables::{WeekTables, alternative};
+use crate::model::{adoption, logit, loyalty};
+use crate::rng::uniform;
+use crate::scenario::Dynamics;
+use rand_chacha::ChaCha8Rng;
+
+/// Counts from one block-week; integer, so summing blocks in any order gives the same totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// Trips per `[alternative * segments + segment]`.
+    pub choices: Vec<u64>,
+    /// Online-capable households per region, after this week's adoption.
+    pub online: Vec<u64>,
+}
+
+impl Tally {
+    /// An empty tally for `alternatives × segments` and `regions`.
+    pub fn new(alternatives: usize, segments: usize, regions: usize) -> Tally {
+        Tally { choices: vec![0; alternatives * segments], online: vec![0; regions] }
+    }
+
+    /// Adds another tally into this one.
+    pub fn add(&mut self, other: &Tally) {
+        self.choices.iter_mut().zip(&other.choices).for_each(|(a, b)| *a += b);
+        self.online.iter_mut().zip(&other.online).for_each(|(a, b)| *a += b);
+    }
+}
+
+/// Simulates one week for every household of `block`, drawing from `rng`.
+/// `fractions` is the online-capable share per region at the start of the week.
+pub fn simulate_block(block: &mut Block, t: &WeekTables, d: &Dynamics, fractions: &[f64], rng: &mut ChaCha8Rng, tally: &mut Tally) {
+    let r_count = t.retailers;
+    let mut utilities = vec![f64::NEG_INFINITY; 1 + 3 * r_count];
+    let mut weights = vec![0.0; utilities.len()];
+    let smoothing = d.loyalty_smoothing as f32;
+    for i in 0..block.len() {
+        let (u_online, u_choice) = (uniform(rng), uniform(rng));
+        let g = block.region[i] as usize;
+        let s = block.segment[i] as usize;
+        let loyalty = &mut block.loyalty[i * r_count..(i + 1) * r_count];
+        let distance = &block.unit_distance[i * r_count..(i + 1) * r_count];
+        if !block.online[i] {
+            let pulled = if t.any_pull { t.pull.iter().zip(loyalty.iter()).map(|(p, &l)| p * l as f64).sum() } else { 0.0 };
+            let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled, fractions[g]);
+            block.online[i] = u_online < p;
+        }
+        let online = block.online[i];
+        tally.online[g] += online as u64;
+        fill_utilities(&mut utilities, t, g, s, online, distance, loyalty);
+        let total = logit::weights(&utilities, &mut weights);
+        let alt = logit::pick(&weights, total, u_choice);
+        tally.choices[alt * t.segments + s] += 1;
+        let chosen = (alt > 0).then(|| (alt - 1) / 3);
+        loyalty::update(loyalty, chosen, smoothing);
+    }
+}
+
+/// V for every alternative of one household; the outside option stays at 0.
+#[inline]
+fn fill_utilities(v: &mut [f64], t: &WeekTables, g: usize, s: usize, online: bool, distance: &[f32], loyalty: &[f32]) {
+    let r_count = t.retailers;
+    let beta_d = t.distance_sensitivity[s];
+    v[0] = 0.0;
+    for r in 0..r_count {
+        let base = &t.base[(s * r_count + r) * 3..][..3];
+        let loyal = t.loyalty_weight * loyalty[r] as f64;
+        let unit = distance[r] as f64;
+        let gr = g * r_count + r;
+        v[alternative(r, 0)] = match t.store_scale[gr] {
+            Some(km) if base[0] > f64::NEG_INFINITY => base[0] - beta_d * unit * km + loyal,
+            _ => f64::NEG_INFINITY,
+        };
+        v[alternative(r, 1)] = match t.pickup_scale[gr] {
+            Some(km) if online && base[1] > f64::NEG_INFINITY => base[1] - beta_d * unit * km + loyal,
+            _ => f64::NEG_INFINITY,
+        };
+        let reached = online && unit < t.delivery_reach[gr];
+        v[alternative(r, 2)] = if reached && base[2] > f64::NEG_INFINITY { base[2] + loyal } else { f64::NEG_INFINITY };
+    }
+}

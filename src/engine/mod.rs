@@ -1,0 +1,40 @@
+//! Runs a scenario: replications in parallel (rayon), each over blocks of households in parallel.
+//!
+//! Work is spread over replications and, within a replication, over blocks of households, so a
+//! single large replication also uses every core. Results are collected in replication order
+//! and block tallies are integers, so nothing depends on which thread ran what.
+
+pub mod kernel;
+pub mod population;
+pub mod replication;
+pub mod week_tables;
+
+pub use replication::{ReplicationResult, WeekRecord, run_replication};
+pub use week_tables::{CHANNELS, alternative};
+
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+
+/// Every replication of a run, in replication order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResults {
+    /// One per replication.
+    pub replications: Vec<ReplicationResult>,
+}
+
+impl RunResults {
+    /// Household-weeks simulated, warm-up included.
+    pub fn household_weeks(s: &Scenario) -> u64 {
+        s.simulation.households * s.total_weeks() as u64 * s.simulation.replications as u64
+    }
+}
+
+/// Simulates every replication of `s` on the current rayon pool.
+/// `progress` receives household-weeks as they are done (from any thread).
+pub fn run(s: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunResults {
+    let replications = (0..s.simulation.replications)
+        .into_par_iter()
+        .map(|r| run_replication(s, r, progress))
+        .collect();
+    RunResults { replications }
+}

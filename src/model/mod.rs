@@ -1,0 +1,7 @@
+//! The economics, as pure functions: distances, logit choice, loyalty, adoption, retailer changes.
+
+pub mod adoption;
+pub mod geometry;
+pub mod logit;
+pub mod loyalty;
+pub mod retailer_state;

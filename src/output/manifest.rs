@@ -1,0 +1,56 @@
+//! `manifest.json`: what produced a folder of results, so a reader can reproduce it.
+
+use crate::scenario::Scenario;
+use serde::Serialize;
+
+/// The run's identity and its measured speed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// cartshift's version.
+    pub cartshift_version: String,
+    /// Scenario `name`.
+    pub scenario: String,
+    /// SHA-256 of the fully merged scenario (after `extends` and `--set`).
+    pub scenario_hash: String,
+    /// Root seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: u32,
+    /// Simulated households per replication.
+    pub households: u64,
+    /// Real households they stand for.
+    pub market_households: f64,
+    /// Reported weeks.
+    pub weeks: u32,
+    /// Warm-up weeks (simulated, not reported).
+    pub warmup_weeks: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall-clock seconds of the simulation.
+    pub wall_seconds: f64,
+    /// Household-weeks simulated (warm-up included) per wall-clock second.
+    pub household_weeks_per_second: f64,
+    /// Files written, in order.
+    pub files: Vec<String>,
+}
+
+impl Manifest {
+    /// A manifest for a finished run of `s`.
+    pub fn new(s: &Scenario, threads: usize, wall_seconds: f64, household_weeks: u64) -> Manifest {
+        Manifest {
+            cartshift_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: s.name.clone(),
+            scenario_hash: s.hash.clone(),
+            seed: s.simulation.seed,
+            replications: s.simulation.replications,
+            households: s.simulation.households,
+            market_households: s.households,
+            weeks: s.simulation.weeks,
+            warmup_weeks: s.simulation.warmup_weeks,
+            threads,
+            wall_seconds,
+            household_weeks_per_second: if wall_seconds > 0.0 { household_weeks as f64 / wall_seconds } else { 0.0 },
+            files: Vec::new(),
+        }
+    }
+}

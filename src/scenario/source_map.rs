@@ -1,0 +1,126 @@
+//! Where each dotted path of a scenario was written (file, line, column), for error messages.
+//!
+//! Paths address arrays of tables by `name` (`retailer.Kroger.quality`); an unnamed event
+//! is addressed by its 1-based position in the merged list (`event.3.week`).
+
+use crate::error::Location;
+use std::collections::HashMap;
+use toml::de::{DeTable, DeValue};
+
+/// Arrays of tables whose elements are addressed by name.
+pub(crate) const NAMED_ARRAYS: [&str; 4] = ["region", "segment", "retailer", "event"];
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SourceMap {
+    entries: HashMap<String, Location>,
+    events_seen: usize,
+}
+
+impl SourceMap {
+    /// Records every key of `text` (already known to parse). Later files override earlier ones.
+    pub(crate) fn add_file(&mut self, file: &str, text: &str) {
+        let Ok(table) = DeTable::parse(text) else {
+            return;
+        };
+        let lines = LineIndex::new(text);
+        self.walk("", table.get_ref(), file, &lines);
+    }
+
+    /// Records a command-line override.
+    pub(crate) fn add_override(&mut self, path: &str) {
+        let loc = Location { file: "--set".into(), line: None, column: None };
+        self.entries.insert(path.to_string(), loc);
+    }
+
+    /// The location of `path`, or of its nearest recorded ancestor.
+    pub(crate) fn locate(&self, path: &str) -> Option<Location> {
+        let mut p = path;
+        loop {
+            if let Some(loc) = self.entries.get(p) {
+                return Some(loc.clone());
+            }
+            p = p.rsplit_once('.')?.0;
+        }
+    }
+
+    fn walk(&mut self, prefix: &str, table: &DeTable<'_>, file: &str, lines: &LineIndex) {
+        for (key, value) in table.iter() {
+            let path = join(prefix, key.get_ref());
+            let start = key.span().start;
+            self.entries.insert(path.clone(), lines.location(file, start));
+            match value.get_ref() {
+                DeValue::Table(t) => self.walk(&path, t, file, lines),
+                DeValue::Array(items) if prefix.is_empty() && NAMED_ARRAYS.contains(&key.get_ref().as_ref()) => {
+                    for item in items.iter() {
+                        let DeValue::Table(t) = item.get_ref() else { continue };
+                        let label = element_label(key.get_ref(), t, &mut self.events_seen);
+                        let element = join(&path, &label);
+                        self.entries.insert(element.clone(), lines.location(file, item.span().start));
+                        self.walk(&element, t, file, lines);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn element_label(array: &str, table: &DeTable<'_>, events_seen: &mut usize) -> String {
+    if array == "event" {
+        *events_seen += 1;
+    }
+    let name = table.iter().find(|(k, _)| k.get_ref() == "name").and_then(|(_, v)| match v.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        _ => None,
+    });
+    name.unwrap_or_else(|| events_seen.to_string())
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+}
+
+/// Byte offset to 1-based line and column.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+    text_len: usize,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts, text_len: text.len() }
+    }
+
+    pub(crate) fn location(&self, file: &str, offset: usize) -> Location {
+        let offset = offset.min(self.text_len);
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let column = offset - self.starts[line - 1] + 1;
+        Location { file: file.to_string(), line: Some(line), column: Some(column) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_named_elements_and_keys() {
+        let text = "name = \"x\"\n[[retailer]]\nname = \"Kroger\"\nquality = 1.0\n";
+        let mut map = SourceMap::default();
+        map.add_file("a.toml", text);
+        let loc = map.locate("retailer.Kroger.quality").unwrap();
+        assert_eq!((loc.line, loc.column), (Some(4), Some(1)));
+        let parent = map.locate("retailer.Kroger.price_index").unwrap();
+        assert_eq!(parent.line, Some(2));
+    }
+
+    #[test]
+    fn unnamed_events_are_numbered_across_files() {
+        let mut map = SourceMap::default();
+        map.add_file("a.toml", "[[event]]\nweek = 1\n");
+        map.add_file("b.toml", "[[event]]\nweek = 2\n");
+        assert_eq!(map.locate("event.2.week").unwrap().file, "b.toml");
+    }
+}
