@@ -9,9 +9,9 @@ pub struct Location {
     /// The file, or `--set` for a command-line override.
     pub file: String,
     /// 1-based line, when known.
-    pub line: Option<usize>,
+    pub line: Option<u32>,
     /// 1-based column, when known.
-    pub column: Option<usize>,
+    pub column: Option<u32>,
 }
 
 impl fmt::Display for Location {
@@ -56,13 +56,19 @@ pub enum ScenarioError {
         suggestion: Option<String>,
     },
     /// `extends` chains that loop, go too deep or name a missing parent.
-    #[error("{message}\n  extends chain: {}", chain.join(" -> "))]
+    #[error("{}{message}\n  extends chain: {}", location_prefix(location), chain.join(" -> "))]
     Extends {
+        /// The `extends` key that closes the loop or names the missing parent.
+        location: Option<Location>,
         /// What went wrong.
         message: String,
         /// Every file of the chain, child first.
         chain: Vec<String>,
     },
+}
+
+fn location_prefix(location: &Option<Location>) -> String {
+    location.as_ref().map_or_else(String::new, |loc| format!("{loc}: "))
 }
 
 fn invalid_message(
@@ -71,10 +77,7 @@ fn invalid_message(
     message: &str,
     suggestion: &Option<String>,
 ) -> String {
-    let mut out = String::new();
-    if let Some(loc) = location {
-        out.push_str(&format!("{loc}: "));
-    }
+    let mut out = location_prefix(location);
     if !path.is_empty() {
         out.push_str(&format!("{path}: "));
     }

@@ -70,20 +70,16 @@ fn read_chain(path: &Path) -> Result<Vec<ScenarioFile>, ScenarioError> {
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = path.to_path_buf();
     loop {
-        let names = || chain.iter().map(|f| f.display.clone()).chain([next.display().to_string()]).collect();
-        let canonical = next.canonicalize();
-        if chain.is_empty() && canonical.is_err() {
-            let text = std::fs::read_to_string(&next);
-            return Err(ScenarioError::Read { path: next, source: text.err().expect("file is missing") });
-        }
-        let Ok(canonical) = canonical else {
-            return Err(ScenarioError::Extends { message: format!("parent scenario {} not found", next.display()), chain: names() });
+        let canonical = match next.canonicalize() {
+            Ok(canonical) => canonical,
+            Err(source) if chain.is_empty() => return Err(ScenarioError::Read { path: next, source }),
+            Err(_) => return Err(extends_error(&chain, format!("parent scenario {} not found", next.display()), &next)),
         };
         if seen.contains(&canonical) {
-            return Err(ScenarioError::Extends { message: "extends cycle".into(), chain: names() });
+            return Err(extends_error(&chain, "extends cycle".into(), &next));
         }
         if chain.len() > MAX_EXTENDS_DEPTH {
-            return Err(ScenarioError::Extends { message: format!("extends chain deeper than {MAX_EXTENDS_DEPTH}"), chain: names() });
+            return Err(extends_error(&chain, format!("extends chain deeper than {MAX_EXTENDS_DEPTH}"), &next));
         }
         let text = std::fs::read_to_string(&next).map_err(|source| ScenarioError::Read { path: next.clone(), source })?;
         let display = next.display().to_string();
@@ -99,10 +95,22 @@ fn read_chain(path: &Path) -> Result<Vec<ScenarioFile>, ScenarioError> {
     }
 }
 
+/// An `extends` problem, pointing at the `extends` key of the last file read (the one naming `next`).
+fn extends_error(chain: &[ScenarioFile], message: String, next: &Path) -> ScenarioError {
+    let location = chain.last().and_then(|file| locate_in(file, "extends"));
+    let names = chain.iter().map(|f| f.display.clone()).chain([next.display().to_string()]).collect();
+    ScenarioError::Extends { location, message, chain: names }
+}
+
 fn invalid_at(file: &ScenarioFile, path: &str, message: &str) -> ScenarioError {
+    ScenarioError::Invalid { location: locate_in(file, path), path: path.into(), message: message.into(), suggestion: None }
+}
+
+/// Where `path` is written in one file.
+fn locate_in(file: &ScenarioFile, path: &str) -> Option<Location> {
     let mut map = SourceMap::default();
     map.add_file(&file.display, &file.text);
-    ScenarioError::Invalid { location: map.locate(path), path: path.into(), message: message.into(), suggestion: None }
+    map.locate(path)
 }
 
 /// Parses one file and checks its keys and types, so errors point into the file itself.
@@ -130,7 +138,7 @@ fn deserialize_merged(merged: &Table, sources: &SourceMap) -> Result<RawScenario
     let value = Value::Table(merged.clone());
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = named_path(err.path(), merged);
-        shape_error(sources.locate(&path), path, &err.inner().to_string())
+        shape_error(sources.locate(&path), path, err.inner().message())
     })
 }
 

@@ -1,7 +1,9 @@
 //! Where each dotted path of a scenario was written (file, line, column), for error messages.
 //!
 //! Paths address arrays of tables by `name` (`retailer.Kroger.quality`); an unnamed event
-//! is addressed by its 1-based position in the merged list (`event.3.week`).
+//! is addressed by its 1-based position in the merged list (`event.3.week`), any other
+//! unnamed element by `#` and its position (`retailer.#2.name`), as validation names them.
+//! A path written nowhere (a missing key) is located in the scenario file itself, without a line.
 
 use crate::error::Location;
 use std::collections::HashMap;
@@ -13,7 +15,10 @@ pub(crate) const NAMED_ARRAYS: [&str; 4] = ["region", "segment", "retailer", "ev
 #[derive(Debug, Default, Clone)]
 pub(crate) struct SourceMap {
     entries: HashMap<String, Location>,
-    events_seen: usize,
+    /// Element names of each named array in merged order (`None` for unnamed ones).
+    elements: HashMap<String, Vec<Option<String>>>,
+    /// The last file added: the child, which a run or a validation names.
+    scenario_file: Option<String>,
 }
 
 impl SourceMap {
@@ -23,6 +28,7 @@ impl SourceMap {
             return;
         };
         let lines = LineIndex::new(text);
+        self.scenario_file = Some(file.to_string());
         self.walk("", table.get_ref(), file, &lines);
     }
 
@@ -32,15 +38,20 @@ impl SourceMap {
         self.entries.insert(path.to_string(), loc);
     }
 
-    /// The location of `path`, or of its nearest recorded ancestor.
+    /// The location of `path`, or of its nearest recorded ancestor, or else the scenario file.
     pub(crate) fn locate(&self, path: &str) -> Option<Location> {
         let mut p = path;
         loop {
             if let Some(loc) = self.entries.get(p) {
                 return Some(loc.clone());
             }
-            p = p.rsplit_once('.')?.0;
+            match p.rsplit_once('.') {
+                Some((parent, _)) => p = parent,
+                None => break,
+            }
         }
+        let file = self.scenario_file.clone()?;
+        Some(Location { file, line: None, column: None })
     }
 
     fn walk(&mut self, prefix: &str, table: &DeTable<'_>, file: &str, lines: &LineIndex) {
@@ -53,7 +64,7 @@ impl SourceMap {
                 DeValue::Array(items) if prefix.is_empty() && NAMED_ARRAYS.contains(&key.get_ref().as_ref()) => {
                     for item in items.iter() {
                         let DeValue::Table(t) = item.get_ref() else { continue };
-                        let label = element_label(key.get_ref(), t, &mut self.events_seen);
+                        let label = self.element_label(key.get_ref(), t);
                         let element = join(&path, &label);
                         self.entries.insert(element.clone(), lines.location(file, item.span().start));
                         self.walk(&element, t, file, lines);
@@ -63,17 +74,25 @@ impl SourceMap {
             }
         }
     }
-}
 
-fn element_label(array: &str, table: &DeTable<'_>, events_seen: &mut usize) -> String {
-    if array == "event" {
-        *events_seen += 1;
+    /// How validation will address this element of the merged array: see the module docs.
+    fn element_label(&mut self, array: &str, table: &DeTable<'_>) -> String {
+        let name = table.iter().find(|(k, _)| k.get_ref() == "name").and_then(|(_, v)| match v.get_ref() {
+            DeValue::String(s) if array == "event" || !s.trim().is_empty() => Some(s.to_string()),
+            _ => None,
+        });
+        let elements = self.elements.entry(array.to_string()).or_default();
+        let merged_into = name.as_ref().filter(|_| array != "event").and_then(|n| elements.iter().position(|e| e.as_ref() == Some(n)));
+        let position = merged_into.unwrap_or_else(|| {
+            elements.push(name.clone());
+            elements.len() - 1
+        }) + 1;
+        match name {
+            Some(name) => name,
+            None if array == "event" => position.to_string(),
+            None => format!("#{position}"),
+        }
     }
-    let name = table.iter().find(|(k, _)| k.get_ref() == "name").and_then(|(_, v)| match v.get_ref() {
-        DeValue::String(s) => Some(s.to_string()),
-        _ => None,
-    });
-    name.unwrap_or_else(|| events_seen.to_string())
 }
 
 fn join(prefix: &str, key: &str) -> String {
@@ -97,7 +116,7 @@ impl LineIndex {
         let offset = offset.min(self.text_len);
         let line = self.starts.partition_point(|&s| s <= offset);
         let column = offset - self.starts[line - 1] + 1;
-        Location { file: file.to_string(), line: Some(line), column: Some(column) }
+        Location { file: file.to_string(), line: u32::try_from(line).ok(), column: u32::try_from(column).ok() }
     }
 }
 

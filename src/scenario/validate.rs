@@ -75,10 +75,12 @@ impl Checker<'_> {
         if range.holds(v) { Ok(v) } else { Err(self.error(path, format!("got {v}, expected {}", range.expected()))) }
     }
 
+    /// The `name` key of the table at `path` (`""` for the document itself).
     fn name(&self, value: Option<String>, path: &str) -> Result<String> {
-        let name = self.required(value, &format!("{path}.name"))?;
+        let key = if path.is_empty() { "name".to_string() } else { format!("{path}.name") };
+        let name = self.required(value, &key)?;
         if name.trim().is_empty() {
-            return Err(self.error(&format!("{path}.name"), "expected a non-empty name"));
+            return Err(self.error(&key, "expected a non-empty name"));
         }
         Ok(name)
     }
@@ -321,11 +323,12 @@ fn delivery(c: &Checker, dl: RawDelivery, regions: &[Region], path: &str) -> Res
         None => vec![1.0; regions.len()],
         Some(RawCoverage::Everywhere(v)) => vec![c.check(v, &cov_path, Range::Unit)?; regions.len()],
         Some(RawCoverage::ByRegion(t)) => {
-            let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
-            if let Some(missing) = names.iter().find(|n| !t.contains_key(**n)) {
+            let missing = regions.iter().find(|r| !t.contains_key(&r.name)).map(|r| r.name.clone());
+            let coverage = per_region(c, t, regions, &cov_path, 0.0, Range::Unit)?;
+            if let Some(missing) = missing {
                 return Err(c.error(&cov_path, format!("no coverage given for region '{missing}'; list every region or give one number")));
             }
-            per_region(c, t, regions, &cov_path, 0.0, Range::Unit)?
+            coverage
         }
     };
     Ok(DeliveryState {

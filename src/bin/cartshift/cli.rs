@@ -27,10 +27,10 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replications (overrides simulation.replications).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
     /// Simulated households (overrides simulation.households).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub households: Option<u64>,
     /// Root random seed (overrides simulation.seed).
     #[arg(long, value_name = "S")]
