@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the hot path: the household-week kernel over one block, one week of
 //! the national baseline, and a whole small run. All seeded; throughput in household-weeks.
 
-use cartshift::engine::kernel::{Tally, simulate_block};
+use cartshift::engine::kernel::{Tally, WeekInputs, simulate_block};
 use cartshift::engine::population::populate;
 use cartshift::engine::week_tables::WeekTables;
 use cartshift::engine::{self, run_replication};
@@ -29,7 +29,8 @@ fn kernel_block(c: &mut Criterion) {
         b.iter(|| {
             let mut rng = stream(1, 0, 0, Some(week), Purpose::Week);
             let mut tally = Tally::new(1 + 3 * states.len(), s.segments.len(), s.regions.len());
-            simulate_block(&mut blocks[0], &tables, &s.dynamics, &fractions, &mut rng, &mut tally);
+            let inputs = WeekInputs { tables: &tables, dynamics: &s.dynamics, fractions: &fractions };
+            simulate_block(&mut blocks[0], &inputs, &mut rng, &mut tally);
             week += 1;
             tally
         })

@@ -38,33 +38,69 @@ impl Tally {
     }
 }
 
+/// Scratch space for one household's utilities and weights, reused across households.
+pub struct Scratch {
+    utilities: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+impl Scratch {
+    /// Room for `retailers` retailers' alternatives.
+    pub fn new(retailers: usize) -> Scratch {
+        Scratch { utilities: vec![f64::NEG_INFINITY; 1 + 3 * retailers], weights: vec![0.0; 1 + 3 * retailers] }
+    }
+}
+
+/// One week of one world, as the kernel sees it.
+pub struct WeekInputs<'a> {
+    /// Per-week precomputed utilities and densities.
+    pub tables: &'a WeekTables,
+    /// Loyalty and adoption coefficients.
+    pub dynamics: &'a Dynamics,
+    /// Online-capable share per region at the start of the week.
+    pub fractions: &'a [f64],
+}
+
 /// Simulates one week for every household of `block`, drawing from `rng`.
-/// `fractions` is the online-capable share per region at the start of the week.
-pub fn simulate_block(block: &mut Block, t: &WeekTables, d: &Dynamics, fractions: &[f64], rng: &mut ChaCha8Rng, tally: &mut Tally) {
-    let r_count = t.retailers;
-    let mut utilities = vec![f64::NEG_INFINITY; 1 + 3 * r_count];
-    let mut weights = vec![0.0; utilities.len()];
-    let smoothing = d.loyalty_smoothing as f32;
+pub fn simulate_block(block: &mut Block, week: &WeekInputs, rng: &mut ChaCha8Rng, tally: &mut Tally) {
+    let mut scratch = Scratch::new(week.tables.retailers);
     for i in 0..block.len() {
         let (u_online, u_choice) = (uniform(rng), uniform(rng));
-        let g = block.region[i] as usize;
-        let s = block.segment[i] as usize;
-        let loyalty = &mut block.loyalty[i * r_count..(i + 1) * r_count];
-        let distance = &block.unit_distance[i * r_count..(i + 1) * r_count];
-        if !block.online[i] {
-            let pulled = if t.any_pull { t.pull.iter().zip(loyalty.iter()).map(|(p, &l)| p * l as f64).sum() } else { 0.0 };
-            let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled, fractions[g]);
-            block.online[i] = u_online < p;
-        }
-        let online = block.online[i];
-        tally.online[g] += online as u64;
-        fill_utilities(&mut utilities, t, g, s, online, distance, loyalty);
-        let total = logit::weights(&utilities, &mut weights);
-        let alt = logit::pick(&weights, total, u_choice);
-        tally.choices[alt * t.segments + s] += 1;
-        let chosen = (alt > 0).then(|| (alt - 1) / 3);
-        loyalty::update(loyalty, chosen, smoothing);
+        step_household(block, i, week, u_online, u_choice, &mut scratch, tally);
     }
+}
+
+/// One household's week: go online (maybe), choose, update loyalty. Returns the alternative.
+#[inline]
+pub fn step_household(
+    block: &mut Block,
+    i: usize,
+    week: &WeekInputs,
+    u_online: f64,
+    u_choice: f64,
+    scratch: &mut Scratch,
+    tally: &mut Tally,
+) -> usize {
+    let (t, d) = (week.tables, week.dynamics);
+    let r_count = t.retailers;
+    let g = block.region[i] as usize;
+    let s = block.segment[i] as usize;
+    let loyalty = &mut block.loyalty[i * r_count..(i + 1) * r_count];
+    let distance = &block.unit_distance[i * r_count..(i + 1) * r_count];
+    if !block.online[i] {
+        let pulled = if t.any_pull { t.pull.iter().zip(loyalty.iter()).map(|(p, &l)| p * l as f64).sum() } else { 0.0 };
+        let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled, week.fractions[g]);
+        block.online[i] = u_online < p;
+    }
+    let online = block.online[i];
+    tally.online[g] += online as u64;
+    fill_utilities(&mut scratch.utilities, t, g, s, online, distance, loyalty);
+    let total = logit::weights(&scratch.utilities, &mut scratch.weights);
+    let alt = logit::pick(&scratch.weights, total, u_choice);
+    tally.choices[alt * t.segments + s] += 1;
+    let chosen = (alt > 0).then(|| (alt - 1) / 3);
+    loyalty::update(loyalty, chosen, d.loyalty_smoothing as f32);
+    alt
 }
 
 /// V for every alternative of one household; the outside option stays at 0.

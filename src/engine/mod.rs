@@ -4,12 +4,14 @@
 //! single large replication also uses every core. Results are collected in replication order
 //! and block tallies are integers, so nothing depends on which thread ran what.
 
+pub mod comparison;
 pub mod kernel;
 pub mod population;
 pub mod replication;
 pub mod week_tables;
 
-pub use replication::{ReplicationResult, WeekRecord, run_replication};
+pub use comparison::{ComparisonResults, align_reference, compare};
+pub use replication::{PairedReplication, ReplicationResult, WeekRecord, run_paired, run_replication};
 pub use week_tables::{CHANNELS, alternative};
 
 use crate::scenario::Scenario;

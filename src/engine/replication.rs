@@ -1,10 +1,14 @@
 //! One replication, week by week: events, the kernel over all blocks, tallies, price response.
+//!
+//! A [`World`] is one simulated market; a plain run steps one world, a comparison steps the
+//! scenario's and the reference's worlds in lockstep so that each household takes the same
+//! draws in both (common random numbers) and its pair of choices can be counted.
 
-use super::kernel::{Tally, simulate_block};
+use super::kernel::{Scratch, Tally, WeekInputs, simulate_block, step_household};
 use super::population::{Block, populate, region_sizes};
 use super::week_tables::{WeekTables, alternative};
 use crate::model::retailer_state::RetailerState;
-use crate::rng::{Purpose, stream};
+use crate::rng::{Purpose, stream, uniform};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
@@ -30,35 +34,166 @@ pub struct ReplicationResult {
     pub weeks: Vec<WeekRecord>,
 }
 
+/// One simulated market in one replication: its households and retailers as they evolve.
+struct World<'a> {
+    s: &'a Scenario,
+    replication: u32,
+    blocks: Vec<Block>,
+    states: Vec<RetailerState>,
+    region_n: Vec<u64>,
+    online: Vec<u64>,
+    schedule: Vec<Vec<usize>>,
+    share_at_start: Vec<f64>,
+    weeks: Vec<WeekRecord>,
+}
+
+impl<'a> World<'a> {
+    fn new(s: &'a Scenario, replication: u32) -> World<'a> {
+        let blocks = populate(s, replication);
+        let shares: Vec<f64> = s.regions.iter().map(|r| r.households_share).collect();
+        World {
+            s,
+            replication,
+            online: online_by_region(&blocks, s.regions.len()),
+            blocks,
+            states: s.retailers.iter().map(|r| r.initial.clone()).collect(),
+            region_n: region_sizes(&shares, s.simulation.households),
+            schedule: s.event_schedule(),
+            share_at_start: Vec::new(),
+            weeks: Vec::with_capacity(s.simulation.weeks as usize),
+        }
+    }
+
+    fn reported(&self, week: u32) -> Option<u32> {
+        week.checked_sub(self.s.simulation.warmup_weeks)
+    }
+
+    /// Applies the week's events and returns its tables and the regions' online fractions.
+    fn start_week(&mut self, week: u32) -> (WeekTables, Vec<f64>) {
+        if let Some(w) = self.reported(week) {
+            apply_events(self.s, &self.schedule[w as usize], &mut self.states, &mut self.blocks);
+        }
+        let fractions = fractions(&self.online, &self.region_n);
+        (WeekTables::new(self.s, &self.states), fractions)
+    }
+
+    fn alternatives(&self) -> usize {
+        1 + 3 * self.states.len()
+    }
+
+    fn empty_tally(&self) -> Tally {
+        Tally::new(self.alternatives(), self.s.segments.len(), self.s.regions.len())
+    }
+
+    /// Records a reported week and lets retailers respond to their share.
+    fn finish_week(&mut self, week: u32, tally: &Tally) {
+        self.online = tally.online.clone();
+        let Some(w) = self.reported(week) else { return };
+        let record = record_week(self.s, &self.states, tally, &self.region_n);
+        let shares = retailer_shares(&record, self.states.len());
+        if w == 0 {
+            self.share_at_start = shares.clone();
+        }
+        respond_to_prices(self.s, w, &self.share_at_start, &shares, &mut self.states);
+        self.weeks.push(record);
+    }
+
+    fn into_result(self) -> ReplicationResult {
+        ReplicationResult { replication: self.replication, weeks: self.weeks }
+    }
+}
+
+fn fractions(online: &[u64], region_n: &[u64]) -> Vec<f64> {
+    online.iter().zip(region_n).map(|(&a, &n)| if n > 0 { a as f64 / n as f64 } else { 0.0 }).collect()
+}
+
 /// Runs replication `replication` of `s`; `progress` is told the household-weeks done.
 pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> ReplicationResult {
-    let mut blocks = populate(s, replication);
-    let mut states: Vec<RetailerState> = s.retailers.iter().map(|r| r.initial.clone()).collect();
-    let shares: Vec<f64> = s.regions.iter().map(|r| r.households_share).collect();
-    let region_n = region_sizes(&shares, s.simulation.households);
-    let mut online = online_by_region(&blocks, s.regions.len());
-    let schedule = s.event_schedule();
-    let mut share_at_start: Vec<f64> = Vec::new();
-    let mut weeks = Vec::with_capacity(s.simulation.weeks as usize);
+    let mut world = World::new(s, replication);
     for week in 0..s.total_weeks() {
-        let reported = week.checked_sub(s.simulation.warmup_weeks);
-        if let Some(w) = reported {
-            apply_events(s, &schedule[w as usize], &mut states, &mut blocks);
-        }
-        let fractions: Vec<f64> = online.iter().zip(&region_n).map(|(&a, &n)| if n > 0 { a as f64 / n as f64 } else { 0.0 }).collect();
-        let tally = simulate_week(s, &states, &mut blocks, &fractions, replication, week);
-        online = tally.online.clone();
+        let (tables, fractions) = world.start_week(week);
+        let inputs = WeekInputs { tables: &tables, dynamics: &s.dynamics, fractions: &fractions };
+        let empty = world.empty_tally();
+        let tallies: Vec<Tally> = world
+            .blocks
+            .par_iter_mut()
+            .map(|block| {
+                let mut rng = stream(s.simulation.seed, replication, block.index, Some(week), Purpose::Week);
+                let mut tally = empty.clone();
+                simulate_block(block, &inputs, &mut rng, &mut tally);
+                tally
+            })
+            .collect();
+        let mut total = empty;
+        tallies.iter().for_each(|t| total.add(t));
+        world.finish_week(week, &total);
         progress(s.simulation.households);
-        let Some(w) = reported else { continue };
-        let record = record_week(s, &states, &tally, &region_n);
-        let retailer_shares = retailer_shares(&record, states.len());
-        if w == 0 {
-            share_at_start = retailer_shares.clone();
-        }
-        respond_to_prices(s, w, &share_at_start, &retailer_shares, &mut states);
-        weeks.push(record);
     }
-    ReplicationResult { replication, weeks }
+    world.into_result()
+}
+
+/// A scenario and its reference run in lockstep, with the households' pairs of choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedReplication {
+    /// The scenario's weeks.
+    pub scenario: ReplicationResult,
+    /// The reference's weeks.
+    pub reference: ReplicationResult,
+    /// Simulated households per (reference alternative, scenario alternative) in the final
+    /// reported week, `[from * scenario_alternatives + to]`.
+    pub switching_final: Vec<u64>,
+    /// The same summed over every reported week.
+    pub switching_horizon: Vec<u64>,
+}
+
+/// Runs `scenario` and `reference` (same households, weeks and seed) household by household:
+/// every household takes the same two draws per week in both worlds.
+pub fn run_paired(scenario: &Scenario, reference: &Scenario, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> PairedReplication {
+    let mut a = World::new(scenario, replication);
+    let mut b = World::new(reference, replication);
+    let (alts_a, alts_b) = (a.alternatives(), b.alternatives());
+    let mut switching_final = vec![0; alts_a * alts_b];
+    let mut switching_horizon = vec![0; alts_a * alts_b];
+    for week in 0..scenario.total_weeks() {
+        let (tables_a, fractions_a) = a.start_week(week);
+        let (tables_b, fractions_b) = b.start_week(week);
+        let inputs_a = WeekInputs { tables: &tables_a, dynamics: &scenario.dynamics, fractions: &fractions_a };
+        let inputs_b = WeekInputs { tables: &tables_b, dynamics: &reference.dynamics, fractions: &fractions_b };
+        let (empty_a, empty_b) = (a.empty_tally(), b.empty_tally());
+        let results: Vec<(Tally, Tally, Vec<u64>)> = a
+            .blocks
+            .par_iter_mut()
+            .zip(b.blocks.par_iter_mut())
+            .map(|(block_a, block_b)| {
+                let mut rng = stream(scenario.simulation.seed, replication, block_a.index, Some(week), Purpose::Week);
+                let (mut tally_a, mut tally_b) = (empty_a.clone(), empty_b.clone());
+                let (mut scratch_a, mut scratch_b) = (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
+                let mut pairs = vec![0u64; alts_a * alts_b];
+                for i in 0..block_a.len() {
+                    let (u_online, u_choice) = (uniform(&mut rng), uniform(&mut rng));
+                    let to = step_household(block_a, i, &inputs_a, u_online, u_choice, &mut scratch_a, &mut tally_a);
+                    let from = step_household(block_b, i, &inputs_b, u_online, u_choice, &mut scratch_b, &mut tally_b);
+                    pairs[from * alts_a + to] += 1;
+                }
+                (tally_a, tally_b, pairs)
+            })
+            .collect();
+        let (mut total_a, mut total_b) = (empty_a, empty_b);
+        let mut pairs = vec![0u64; alts_a * alts_b];
+        for (ta, tb, p) in &results {
+            total_a.add(ta);
+            total_b.add(tb);
+            pairs.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+        }
+        if a.reported(week).is_some() {
+            switching_horizon.iter_mut().zip(&pairs).for_each(|(x, y)| *x += y);
+            switching_final = pairs;
+        }
+        a.finish_week(week, &total_a);
+        b.finish_week(week, &total_b);
+        progress(2 * scenario.simulation.households);
+    }
+    PairedReplication { scenario: a.into_result(), reference: b.into_result(), switching_final, switching_horizon }
 }
 
 fn online_by_region(blocks: &[Block], regions: usize) -> Vec<u64> {
@@ -69,25 +204,6 @@ fn online_by_region(blocks: &[Block], regions: usize) -> Vec<u64> {
         }
     }
     online
-}
-
-/// The kernel over every block, in parallel; integer tallies summed in block order.
-fn simulate_week(s: &Scenario, states: &[RetailerState], blocks: &mut [Block], fractions: &[f64], replication: u32, week: u32) -> Tally {
-    let tables = WeekTables::new(s, states);
-    let alternatives = 1 + 3 * states.len();
-    let (segments, regions) = (s.segments.len(), s.regions.len());
-    let tallies: Vec<Tally> = blocks
-        .par_iter_mut()
-        .map(|block| {
-            let mut rng = stream(s.simulation.seed, replication, block.index, Some(week), Purpose::Week);
-            let mut tally = Tally::new(alternatives, segments, regions);
-            simulate_block(block, &tables, &s.dynamics, fractions, &mut rng, &mut tally);
-            tally
-        })
-        .collect();
-    let mut total = Tally::new(alternatives, segments, regions);
-    tallies.iter().for_each(|t| total.add(t));
-    total
 }
 
 /// Events of one reported week: acquisitions move stores, channels and loyalty; then changes.
@@ -101,9 +217,7 @@ fn apply_events(s: &Scenario, events: &[usize], states: &mut [RetailerState], bl
             move_loyalty(blocks, states.len(), target, e.retailer);
         }
         for change in &e.changes {
-            states[e.retailer]
-                .apply(change, &s.retailers[e.retailer].region_mix)
-                .expect("validation replayed every event");
+            states[e.retailer].apply(change, &s.retailers[e.retailer].region_mix).expect("validation replayed every event");
         }
     }
 }
@@ -124,7 +238,12 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
     let segments = s.segments.len();
     let alternatives = 1 + 3 * states.len();
     let price = |alt: usize| if alt == 0 { 1.0 } else { states[(alt - 1) / 3].price_index };
-    let mut record = WeekRecord { trips: vec![0.0; alternatives], share: vec![0.0; alternatives], revenue: vec![0.0; alternatives], online: Vec::new() };
+    let mut record = WeekRecord {
+        trips: vec![0.0; alternatives],
+        share: vec![0.0; alternatives],
+        revenue: vec![0.0; alternatives],
+        online: fractions(&tally.online, region_n),
+    };
     for alt in 0..alternatives {
         let counts = &tally.choices[alt * segments..(alt + 1) * segments];
         let count: u64 = counts.iter().sum();
@@ -133,7 +252,6 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
         record.share[alt] = count as f64 / n;
         record.revenue[alt] = spend * price(alt) * scale;
     }
-    record.online = tally.online.iter().zip(region_n).map(|(&a, &n)| if n > 0 { a as f64 / n as f64 } else { 0.0 }).collect();
     record
 }
 

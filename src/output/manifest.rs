@@ -30,8 +30,22 @@ pub struct Manifest {
     pub wall_seconds: f64,
     /// Household-weeks simulated (warm-up included) per wall-clock second.
     pub household_weeks_per_second: f64,
+    /// The reference this run was compared with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<ReferenceInfo>,
     /// Files written, in order.
     pub files: Vec<String>,
+}
+
+/// The reference world of a comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceInfo {
+    /// Reference scenario `name`.
+    pub scenario: String,
+    /// SHA-256 of the merged reference scenario.
+    pub scenario_hash: String,
+    /// True when both worlds took the same draws household by household.
+    pub common_random_numbers: bool,
 }
 
 impl Manifest {
@@ -50,6 +64,7 @@ impl Manifest {
             threads,
             wall_seconds,
             household_weeks_per_second: if wall_seconds > 0.0 { household_weeks as f64 / wall_seconds } else { 0.0 },
+            reference: None,
             files: Vec::new(),
         }
     }

@@ -1,34 +1,73 @@
 //! Writing a run's results: tidy CSV files and a manifest, each file written atomically.
 
 pub mod atomic;
+pub mod comparison;
 pub mod manifest;
 pub mod tables;
 
 pub use atomic::write_atomic;
-pub use manifest::Manifest;
+pub use manifest::{Manifest, ReferenceInfo};
 
-use crate::engine::RunResults;
+use crate::engine::{ComparisonResults, RunResults};
 use crate::error::Error;
 use crate::scenario::Scenario;
 use std::path::Path;
 
-/// Writes `weekly.csv`, `online.csv`, `summary.csv`, optionally `replications.csv`, then
-/// `manifest.json` into `dir` (created if needed). Returns the names written.
-pub fn write_run(dir: &Path, s: &Scenario, results: &RunResults, mut manifest: Manifest, raw: bool) -> Result<Vec<String>, Error> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Output { path: dir.to_path_buf(), source })?;
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("weekly.csv", tables::weekly_csv(s, results, 0)),
-        ("online.csv", tables::online_csv(s, results, 0)),
-        ("summary.csv", tables::summary_csv(s, results, 0)),
+/// A file to write: name relative to the output folder, and its bytes.
+type File = (String, Vec<u8>);
+
+/// The per-scenario tables: weekly, online, summary and, with `raw`, replications.
+fn run_files(s: &Scenario, results: &RunResults, raw: bool, prefix: &str) -> Vec<File> {
+    let mut files = vec![
+        (format!("{prefix}weekly.csv"), tables::weekly_csv(s, results, 0)),
+        (format!("{prefix}online.csv"), tables::online_csv(s, results, 0)),
+        (format!("{prefix}summary.csv"), tables::summary_csv(s, results, 0)),
     ];
     if raw {
-        files.push(("replications.csv", tables::replications_csv(s, results, 0)));
+        files.push((format!("{prefix}replications.csv"), tables::replications_csv(s, results, 0)));
+    }
+    files
+}
+
+/// Writes the files, then `manifest.json` listing them, into `dir` (created if needed).
+fn write_files(dir: &Path, files: Vec<File>, mut manifest: Manifest) -> Result<Vec<String>, Error> {
+    for (name, _) in &files {
+        if let Some(parent) = dir.join(name).parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Output { path: parent.to_path_buf(), source })?;
+        }
     }
     for (name, bytes) in &files {
         write_atomic(&dir.join(name), bytes)?;
     }
-    manifest.files = files.iter().map(|(n, _)| n.to_string()).chain(["manifest.json".to_string()]).collect();
+    manifest.files = files.into_iter().map(|(n, _)| n).chain(["manifest.json".to_string()]).collect();
     let json = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
     write_atomic(&dir.join("manifest.json"), &json)?;
     Ok(manifest.files)
+}
+
+/// Writes `weekly.csv`, `online.csv`, `summary.csv`, optionally `replications.csv`, then
+/// `manifest.json` into `dir`. Returns the names written.
+pub fn write_run(dir: &Path, s: &Scenario, results: &RunResults, manifest: Manifest, raw: bool) -> Result<Vec<String>, Error> {
+    write_files(dir, run_files(s, results, raw, ""), manifest)
+}
+
+/// Writes a comparison: the scenario's own tables, `shifts.csv`, `shifts_weekly.csv`,
+/// `switching.csv` (with common random numbers), the reference's tables under `reference/`,
+/// then `manifest.json`. Returns the names written.
+pub fn write_comparison(
+    dir: &Path,
+    s: &Scenario,
+    r: &Scenario,
+    c: &ComparisonResults,
+    manifest: Manifest,
+    raw: bool,
+) -> Result<Vec<String>, Error> {
+    let mut files = run_files(s, &c.scenario, raw, "");
+    files.push(("shifts.csv".into(), comparison::shifts_csv(s, r, c, 0)));
+    files.push(("shifts_weekly.csv".into(), comparison::shifts_weekly_csv(s, r, c, 0)));
+    if let Some(switching) = comparison::switching_csv(s, r, c, 0) {
+        files.push(("switching.csv".into(), switching));
+    }
+    files.extend(run_files(r, &c.reference, raw, "reference/"));
+    write_files(dir, files, manifest)
 }

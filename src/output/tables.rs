@@ -42,7 +42,8 @@ pub fn reported_alternatives(s: &Scenario) -> Vec<Reported> {
     out
 }
 
-fn num(x: f64) -> String {
+/// A float in its shortest round-trip form.
+pub(crate) fn num(x: f64) -> String {
     format!("{x}")
 }
 
@@ -52,7 +53,7 @@ fn summary_cells(s: &Summary) -> [String; 6] {
 }
 
 /// Builds a CSV document from a header line and rows of cells.
-fn csv_document(header: &str, rows: Vec<Vec<String>>) -> Vec<u8> {
+pub(crate) fn csv_document(header: &str, rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header.split(',')).expect("writing to memory");
     for row in rows {

@@ -1,0 +1,66 @@
+//! A scenario against its reference: both worlds in lockstep with common random numbers, or,
+//! for measuring what common random numbers buy, with independent streams.
+
+use super::replication::{PairedReplication, run_paired, run_replication};
+use super::RunResults;
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+
+/// Mixed into the seed of the reference when common random numbers are switched off.
+pub const INDEPENDENT_REFERENCE_SEED_MASK: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Both worlds' results and, with common random numbers, who switched to whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonResults {
+    /// The scenario's replications.
+    pub scenario: RunResults,
+    /// The reference's replications.
+    pub reference: RunResults,
+    /// Per replication `(final week, horizon)` counts, `[from_reference * scenario_alts + to]`;
+    /// `None` without common random numbers, where pairs of choices mean nothing.
+    pub switching: Option<Vec<(Vec<u64>, Vec<u64>)>>,
+}
+
+/// Makes `reference` simulate exactly the scenario's households, weeks, replications and seed
+/// (with the seed scrambled when `common_random_numbers` is off).
+pub fn align_reference(reference: &mut Scenario, scenario: &Scenario, common_random_numbers: bool) {
+    reference.simulation = scenario.simulation;
+    if !common_random_numbers {
+        reference.simulation.seed ^= INDEPENDENT_REFERENCE_SEED_MASK;
+    }
+}
+
+/// Runs both worlds for every replication; `reference` must be aligned with [`align_reference`]
+/// using the same `common_random_numbers`.
+pub fn compare(
+    scenario: &Scenario,
+    reference: &Scenario,
+    common_random_numbers: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> ComparisonResults {
+    let crn = common_random_numbers;
+    let reps = 0..scenario.simulation.replications;
+    if !crn {
+        let a = reps.clone().into_par_iter().map(|r| run_replication(scenario, r, progress)).collect();
+        let b = reps.into_par_iter().map(|r| run_replication(reference, r, progress)).collect();
+        return ComparisonResults {
+            scenario: RunResults { replications: a },
+            reference: RunResults { replications: b },
+            switching: None,
+        };
+    }
+    let pairs: Vec<PairedReplication> = reps.into_par_iter().map(|r| run_paired(scenario, reference, r, progress)).collect();
+    let mut scenario_reps = Vec::with_capacity(pairs.len());
+    let mut reference_reps = Vec::with_capacity(pairs.len());
+    let mut switching = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        scenario_reps.push(p.scenario);
+        reference_reps.push(p.reference);
+        switching.push((p.switching_final, p.switching_horizon));
+    }
+    ComparisonResults {
+        scenario: RunResults { replications: scenario_reps },
+        reference: RunResults { replications: reference_reps },
+        switching: Some(switching),
+    }
+}
