@@ -40,7 +40,8 @@ fn kernel_block(c: &mut Criterion) {
 
 fn baseline_week(c: &mut Criterion) {
     let households = 1_000_000u64;
-    let s = baseline(&[&format!("simulation.households={households}"), "simulation.weeks=1", "simulation.warmup_weeks=0"]);
+    let s =
+        baseline(&[&format!("simulation.households={households}"), "simulation.weeks=1", "simulation.warmup_weeks=0"]);
     let mut group = c.benchmark_group("baseline");
     group.sample_size(10);
     group.throughput(Throughput::Elements(households));
@@ -49,7 +50,12 @@ fn baseline_week(c: &mut Criterion) {
 }
 
 fn small_run(c: &mut Criterion) {
-    let s = baseline(&["simulation.households=5000", "simulation.replications=4", "simulation.weeks=20", "simulation.warmup_weeks=5"]);
+    let s = baseline(&[
+        "simulation.households=5000",
+        "simulation.replications=4",
+        "simulation.weeks=20",
+        "simulation.warmup_weeks=5",
+    ]);
     let mut group = c.benchmark_group("run");
     group.sample_size(10);
     group.throughput(Throughput::Elements(5000 * 25 * 4));

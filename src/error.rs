@@ -71,12 +71,7 @@ fn location_prefix(location: &Option<Location>) -> String {
     location.as_ref().map_or_else(String::new, |loc| format!("{loc}: "))
 }
 
-fn invalid_message(
-    location: &Option<Location>,
-    path: &str,
-    message: &str,
-    suggestion: &Option<String>,
-) -> String {
+fn invalid_message(location: &Option<Location>, path: &str, message: &str, suggestion: &Option<String>) -> String {
     let mut out = location_prefix(location);
     if !path.is_empty() {
         out.push_str(&format!("{path}: "));

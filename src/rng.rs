@@ -66,8 +66,10 @@ mod tests {
 
     #[test]
     fn streams_are_pure_functions_of_their_keys() {
-        let a: Vec<f64> = (0..4).map(|_| 0.0).scan(stream(7, 1, 2, Some(3), Purpose::Week), |r, _| Some(uniform(r))).collect();
-        let b: Vec<f64> = (0..4).map(|_| 0.0).scan(stream(7, 1, 2, Some(3), Purpose::Week), |r, _| Some(uniform(r))).collect();
+        let a: Vec<f64> =
+            (0..4).map(|_| 0.0).scan(stream(7, 1, 2, Some(3), Purpose::Week), |r, _| Some(uniform(r))).collect();
+        let b: Vec<f64> =
+            (0..4).map(|_| 0.0).scan(stream(7, 1, 2, Some(3), Purpose::Week), |r, _| Some(uniform(r))).collect();
         assert_eq!(a, b);
     }
 
@@ -81,7 +83,10 @@ mod tests {
         assert_ne!(base, first(stream(7, 1, 2, Some(4), Purpose::Week)));
         assert_ne!(base, first(stream(7, 1, 2, None, Purpose::Week)));
         assert_ne!(base, first(stream(7, 1, 2, Some(3), Purpose::Setup)));
-        assert_ne!(first(stream(7, 1, 2, None, Purpose::Distance(0))), first(stream(7, 1, 2, None, Purpose::Distance(1))));
+        assert_ne!(
+            first(stream(7, 1, 2, None, Purpose::Distance(0))),
+            first(stream(7, 1, 2, None, Purpose::Distance(1)))
+        );
     }
 
     #[test]

@@ -22,7 +22,10 @@ fn every_week_conserves_households_and_shares() {
                 assert!((trips - s.households).abs() < 1e-6 * s.households, "{file} week {w}: trips {trips}");
                 assert!((shares - 1.0).abs() < 1e-12, "{file} week {w}: shares {shares}");
                 let all = week.trips.iter().chain(&week.share).chain(&week.revenue).chain(&week.online);
-                assert!(all.clone().all(|x| x.is_finite() && *x >= 0.0), "{file} week {w}: non-finite or negative value");
+                assert!(
+                    all.clone().all(|x| x.is_finite() && *x >= 0.0),
+                    "{file} week {w}: non-finite or negative value"
+                );
                 assert!(week.online.iter().zip(&previous_online).all(|(now, before)| now >= before && *now <= 1.0));
                 previous_online = week.online.clone();
             }
@@ -32,23 +35,41 @@ fn every_week_conserves_households_and_shares() {
 
 fn csv_files(s: &cartshift::Scenario, threads: usize) -> Vec<Vec<u8>> {
     let r = run_with_threads(s, threads);
-    vec![tables::weekly_csv(s, &r, 0), tables::online_csv(s, &r, 0), tables::summary_csv(s, &r, 0), tables::replications_csv(s, &r, 0)]
+    vec![
+        tables::weekly_csv(s, &r, 0),
+        tables::online_csv(s, &r, 0),
+        tables::summary_csv(s, &r, 0),
+        tables::replications_csv(s, &r, 0),
+    ]
 }
 
 /// Same scenario and seed: the same bytes with 1 and 2 threads, and from run to run.
 #[test]
 fn results_do_not_depend_on_threads() {
     // 2,500 households make three blocks, so blocks are spread over threads too.
-    let s = repo_scenario("kroger_alibaba_alliance.toml", &["simulation.households=2500", "simulation.replications=3", "simulation.weeks=8", "simulation.warmup_weeks=2"]);
+    let s = repo_scenario(
+        "kroger_alibaba_alliance.toml",
+        &["simulation.households=2500", "simulation.replications=3", "simulation.weeks=8", "simulation.warmup_weeks=2"],
+    );
     let one = csv_files(&s, 1);
     assert_eq!(one, csv_files(&s, 2));
     assert_eq!(one, csv_files(&s, 2));
-    let other_seed = repo_scenario("kroger_alibaba_alliance.toml", &["simulation.households=2500", "simulation.replications=3", "simulation.weeks=8", "simulation.warmup_weeks=2", "simulation.seed=1"]);
+    let other_seed = repo_scenario(
+        "kroger_alibaba_alliance.toml",
+        &[
+            "simulation.households=2500",
+            "simulation.replications=3",
+            "simulation.weeks=8",
+            "simulation.warmup_weeks=2",
+            "simulation.seed=1",
+        ],
+    );
     assert_ne!(one[0], csv_files(&other_seed, 2)[0], "the seed must matter");
 }
 
 const SEGMENT: &str = "price_sensitivity = 3.0\ndistance_sensitivity = 0.2\ntime_value = 0.1\nfee_sensitivity = 0.1\nweekly_spend = 100.0\ndigital_adoption = 0.3";
-const DYNAMICS: &str = "loyalty_smoothing = 0.8\nloyalty_weight = 2.0\nadoption_innovation = 0.0\nadoption_imitation = 0.0";
+const DYNAMICS: &str =
+    "loyalty_smoothing = 0.8\nloyalty_weight = 2.0\nadoption_innovation = 0.0\nadoption_imitation = 0.0";
 
 fn two_retailers(extra: &str) -> String {
     let retailers = format!(
@@ -86,8 +107,12 @@ fn price_response_cuts_prices_after_losing_share() {
     let s = scenario(&two_retailers(&format!("{rule}{event}")));
     let results = run_with_threads(&s, 2);
     for rep in &results.replications {
-        let price: Vec<f64> = rep.weeks.iter().map(|w| w.revenue[alternative(1, 0)] / w.trips[alternative(1, 0)] / 100.0).collect();
-        assert!((price[0] - 1.0).abs() < 1e-9 && (price[2] - 1.0).abs() < 1e-9, "no cut before the first look: {price:?}");
+        let price: Vec<f64> =
+            rep.weeks.iter().map(|w| w.revenue[alternative(1, 0)] / w.trips[alternative(1, 0)] / 100.0).collect();
+        assert!(
+            (price[0] - 1.0).abs() < 1e-9 && (price[2] - 1.0).abs() < 1e-9,
+            "no cut before the first look: {price:?}"
+        );
         assert!(price[3] < 1.0 - 1e-6, "cut after week 2: {price:?}");
         assert!(price.windows(2).all(|p| p[1] <= p[0] + 1e-9), "never raises: {price:?}");
         assert!(price.iter().all(|&p| p >= 0.9 - 1e-9), "never below the floor: {price:?}");
@@ -98,8 +123,14 @@ fn price_response_cuts_prices_after_losing_share() {
 /// online-capable share, which does not depend on choices, is identical week by week.
 #[test]
 fn scenarios_share_random_numbers() {
-    let dynamics = "loyalty_smoothing = 0.8\nloyalty_weight = 2.0\nadoption_innovation = 0.02\nadoption_imitation = 0.1";
-    let base = market("weeks = 6\nreplications = 2\nseed = 8\nhouseholds = 3000", dynamics, SEGMENT, "[[retailer]]\nname = \"A\"\nstores = 10\nquality = 0.0\nprice_index = 1.0\ncheckout_wait_min = 5.0");
+    let dynamics =
+        "loyalty_smoothing = 0.8\nloyalty_weight = 2.0\nadoption_innovation = 0.02\nadoption_imitation = 0.1";
+    let base = market(
+        "weeks = 6\nreplications = 2\nseed = 8\nhouseholds = 3000",
+        dynamics,
+        SEGMENT,
+        "[[retailer]]\nname = \"A\"\nstores = 10\nquality = 0.0\nprice_index = 1.0\ncheckout_wait_min = 5.0",
+    );
     let cut = base.replace("price_index = 1.0", "price_index = 0.95");
     let (r1, r2) = (run_with_threads(&scenario(&base), 2), run_with_threads(&scenario(&cut), 1));
     for (a, b) in r1.replications.iter().zip(&r2.replications) {

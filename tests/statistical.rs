@@ -14,7 +14,8 @@ use common::*;
 /// Standard errors a statistical assertion allows.
 const Z: f64 = 4.0;
 
-const NO_DYNAMICS: &str = "loyalty_smoothing = 0.5\nloyalty_weight = 0.0\nadoption_innovation = 0.0\nadoption_imitation = 0.0";
+const NO_DYNAMICS: &str =
+    "loyalty_smoothing = 0.5\nloyalty_weight = 0.0\nadoption_innovation = 0.0\nadoption_imitation = 0.0";
 
 fn assert_within(label: &str, estimate: f64, expected: f64, se: f64) {
     let z = (estimate - expected) / se;
@@ -65,8 +66,11 @@ delivery = { fee = 3.0 }
 #[test]
 fn online_share_follows_the_bass_recursion() {
     let (p, q, start) = (0.01, 0.2, 0.05);
-    let dynamics = format!("loyalty_smoothing = 0.8\nloyalty_weight = 1.0\nadoption_innovation = {p}\nadoption_imitation = {q}");
-    let segment = format!("price_sensitivity = 1.0\ndistance_sensitivity = 0.1\ntime_value = 0.1\nfee_sensitivity = 0.1\nweekly_spend = 100.0\ndigital_adoption = {start}");
+    let dynamics =
+        format!("loyalty_smoothing = 0.8\nloyalty_weight = 1.0\nadoption_innovation = {p}\nadoption_imitation = {q}");
+    let segment = format!(
+        "price_sensitivity = 1.0\ndistance_sensitivity = 0.1\ntime_value = 0.1\nfee_sensitivity = 0.1\nweekly_spend = 100.0\ndigital_adoption = {start}"
+    );
     let retailers = "[[retailer]]\nname = \"A\"\nstores = 10\nquality = 0.0\nprice_index = 1.0\ncheckout_wait_min = 5.0\ndelivery = { fee = 5.0 }";
     let (n, reps, weeks) = (50_000u64, 12usize, 30usize);
     let sim = format!("weeks = {weeks}\nwarmup_weeks = 0\nreplications = {reps}\nseed = 5\nhouseholds = {n}");
@@ -87,11 +91,15 @@ fn online_share_follows_the_bass_recursion() {
 #[test]
 fn nearest_store_distance_is_rayleigh() {
     let segment = "price_sensitivity = 1.0\ndistance_sensitivity = 0.1\ntime_value = 0.1\nfee_sensitivity = 0.1\nweekly_spend = 100.0\ndigital_adoption = 0.0";
-    let retailers = "[[retailer]]\nname = \"A\"\nstores = 25\nquality = 0.0\nprice_index = 1.0\ncheckout_wait_min = 5.0";
+    let retailers =
+        "[[retailer]]\nname = \"A\"\nstores = 25\nquality = 0.0\nprice_index = 1.0\ncheckout_wait_min = 5.0";
     let sim = "weeks = 1\nreplications = 1\nseed = 3\nhouseholds = 200000";
     let s = scenario(&market(sim, NO_DYNAMICS, segment, retailers));
     let km = distance_scale(25.0, 100.0).unwrap();
-    let distances: Vec<f64> = populate(&s, 0).iter().flat_map(|b| b.unit_distance.iter().map(|&u| u as f64 * km).collect::<Vec<_>>()).collect();
+    let distances: Vec<f64> = populate(&s, 0)
+        .iter()
+        .flat_map(|b| b.unit_distance.iter().map(|&u| u as f64 * km).collect::<Vec<_>>())
+        .collect();
     let n = distances.len() as f64;
     let mean = distances.iter().sum::<f64>() / n;
     let sd = (distances.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
@@ -107,8 +115,12 @@ fn nearest_store_distance_is_rayleigh() {
 #[test]
 fn shares_with_distance_average_the_logit_over_rayleigh() {
     let (quality, beta_d, stores, area) = (1.0, 0.8, 4.0, 100.0);
-    let segment = format!("price_sensitivity = 1.0\ndistance_sensitivity = {beta_d}\ntime_value = 0.0\nfee_sensitivity = 0.1\nweekly_spend = 100.0\ndigital_adoption = 0.0");
-    let retailers = format!("[[retailer]]\nname = \"A\"\nstores = {stores}\nquality = {quality}\nprice_index = 1.0\ncheckout_wait_min = 0.0");
+    let segment = format!(
+        "price_sensitivity = 1.0\ndistance_sensitivity = {beta_d}\ntime_value = 0.0\nfee_sensitivity = 0.1\nweekly_spend = 100.0\ndigital_adoption = 0.0"
+    );
+    let retailers = format!(
+        "[[retailer]]\nname = \"A\"\nstores = {stores}\nquality = {quality}\nprice_index = 1.0\ncheckout_wait_min = 0.0"
+    );
     let sim = "weeks = 10\nwarmup_weeks = 0\nreplications = 4\nseed = 9\nhouseholds = 20000";
     let s = scenario(&market(sim, NO_DYNAMICS, &segment, &retailers));
     let results = run_with_threads(&s, 2);

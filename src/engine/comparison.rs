@@ -1,8 +1,8 @@
 //! A scenario against its reference: both worlds in lockstep with common random numbers, or,
 //! for measuring what common random numbers buy, with independent streams.
 
-use super::replication::{PairedReplication, run_paired, run_replication};
 use super::RunResults;
+use super::replication::{PairedReplication, run_paired, run_replication};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
@@ -49,7 +49,8 @@ pub fn compare(
             switching: None,
         };
     }
-    let pairs: Vec<PairedReplication> = reps.into_par_iter().map(|r| run_paired(scenario, reference, r, progress)).collect();
+    let pairs: Vec<PairedReplication> =
+        reps.into_par_iter().map(|r| run_paired(scenario, reference, r, progress)).collect();
     let mut scenario_reps = Vec::with_capacity(pairs.len());
     let mut reference_reps = Vec::with_capacity(pairs.len());
     let mut switching = Vec::with_capacity(pairs.len());

@@ -34,9 +34,7 @@ impl RunResults {
 /// Simulates every replication of `s` on the current rayon pool.
 /// `progress` receives household-weeks as they are done (from any thread).
 pub fn run(s: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunResults {
-    let replications = (0..s.simulation.replications)
-        .into_par_iter()
-        .map(|r| run_replication(s, r, progress))
-        .collect();
+    let replications =
+        (0..s.simulation.replications).into_par_iter().map(|r| run_replication(s, r, progress)).collect();
     RunResults { replications }
 }

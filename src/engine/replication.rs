@@ -148,7 +148,12 @@ pub struct PairedReplication {
 
 /// Runs `scenario` and `reference` (same households, weeks and seed) household by household:
 /// every household takes the same two draws per week in both worlds.
-pub fn run_paired(scenario: &Scenario, reference: &Scenario, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> PairedReplication {
+pub fn run_paired(
+    scenario: &Scenario,
+    reference: &Scenario,
+    replication: u32,
+    progress: &(dyn Fn(u64) + Sync),
+) -> PairedReplication {
     let mut a = World::new(scenario, replication);
     let mut b = World::new(reference, replication);
     let (alts_a, alts_b) = (a.alternatives(), b.alternatives());
@@ -167,7 +172,8 @@ pub fn run_paired(scenario: &Scenario, reference: &Scenario, replication: u32, p
             .map(|(block_a, block_b)| {
                 let mut rng = stream(scenario.simulation.seed, replication, block_a.index, Some(week), Purpose::Week);
                 let (mut tally_a, mut tally_b) = (empty_a.clone(), empty_b.clone());
-                let (mut scratch_a, mut scratch_b) = (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
+                let (mut scratch_a, mut scratch_b) =
+                    (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
                 let mut pairs = vec![0u64; alts_a * alts_b];
                 for i in 0..block_a.len() {
                     let (u_online, u_choice) = (uniform(&mut rng), uniform(&mut rng));
@@ -217,7 +223,9 @@ fn apply_events(s: &Scenario, events: &[usize], states: &mut [RetailerState], bl
             move_loyalty(blocks, states.len(), target, e.retailer);
         }
         for change in &e.changes {
-            states[e.retailer].apply(change, &s.retailers[e.retailer].region_mix).expect("validation replayed every event");
+            states[e.retailer]
+                .apply(change, &s.retailers[e.retailer].region_mix)
+                .expect("validation replayed every event");
         }
     }
 }
@@ -268,7 +276,7 @@ fn respond_to_prices(s: &Scenario, w: u32, start: &[f64], now: &[f64], states: &
     for (r, retailer) in s.retailers.iter().enumerate() {
         let Some(rule) = retailer.price_response else { continue };
         let loss = start[r] - now[r];
-        if w % rule.every_weeks != 0 || !states[r].active || start[r] <= 0.0 || loss <= 0.0 {
+        if !w.is_multiple_of(rule.every_weeks) || !states[r].active || start[r] <= 0.0 || loss <= 0.0 {
             continue;
         }
         let p = states[r].price_index;

@@ -84,9 +84,10 @@ fn channel_utilities(seg: &crate::scenario::Segment, st: &RetailerState) -> [f64
     }
     let shared = st.quality - seg.price_sensitivity * st.price_index.ln();
     let store = shared - seg.time_value * st.checkout_wait_min;
-    let pickup = st.pickup.as_ref().map_or(none, |p| {
-        shared + p.quality - seg.time_value * p.wait_min - seg.fee_sensitivity * p.fee
-    });
+    let pickup = st
+        .pickup
+        .as_ref()
+        .map_or(none, |p| shared + p.quality - seg.time_value * p.wait_min - seg.fee_sensitivity * p.fee);
     let delivery = st.delivery.as_ref().map_or(none, |d| shared + d.quality - seg.fee_sensitivity * d.fee);
     [store, pickup, delivery]
 }

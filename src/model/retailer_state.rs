@@ -50,11 +50,7 @@ pub struct DeliveryState {
 impl RetailerState {
     /// Which channels exist at all: `[store, pickup, delivery]`.
     pub fn channels(&self) -> [bool; 3] {
-        [
-            self.stores.iter().any(|&s| s > 0.0),
-            self.pickup.is_some(),
-            self.delivery.is_some(),
-        ]
+        [self.stores.iter().any(|&s| s > 0.0), self.pickup.is_some(), self.delivery.is_some()]
     }
 
     /// Pickup stores in a region: never more than the stores there.
@@ -101,12 +97,8 @@ impl RetailerState {
                 match change.field {
                     Field::DeliveryFee => delivery.fee = op.apply(delivery.fee, v),
                     Field::DeliveryQuality => delivery.quality = op.apply(delivery.quality, v),
-                    Field::DeliveryCoverage(None) => {
-                        delivery.coverage.iter_mut().for_each(|c| *c = op.apply(*c, v))
-                    }
-                    Field::DeliveryCoverage(Some(g)) => {
-                        delivery.coverage[g] = op.apply(delivery.coverage[g], v)
-                    }
+                    Field::DeliveryCoverage(None) => delivery.coverage.iter_mut().for_each(|c| *c = op.apply(*c, v)),
+                    Field::DeliveryCoverage(Some(g)) => delivery.coverage[g] = op.apply(delivery.coverage[g], v),
                     _ => unreachable!("matched delivery fields above"),
                 }
             }
@@ -123,9 +115,7 @@ impl RetailerState {
             *ours += theirs;
         }
         match (&mut self.pickup, &target.pickup) {
-            (Some(p), Some(_)) => {
-                p.stores = Some(our_pickup.iter().zip(&their_pickup).map(|(a, b)| a + b).collect())
-            }
+            (Some(p), Some(_)) => p.stores = Some(our_pickup.iter().zip(&their_pickup).map(|(a, b)| a + b).collect()),
             (None, Some(theirs)) => {
                 let mut taken = theirs.clone();
                 taken.stores = Some(their_pickup);

@@ -1,7 +1,7 @@
 //! The tables of a comparison: shifts (scenario − reference) with paired intervals, per horizon
 //! and per week, and the switching matrix of who went from which choice to which.
 
-use super::tables::{Reported, csv_document, num, reported_alternatives};
+use super::tables::{Reported, WEEKLY_METRICS, csv_document, num, reported_alternatives};
 use crate::engine::{ComparisonResults, ReplicationResult, WeekRecord};
 use crate::scenario::Scenario;
 use crate::stats::{summarize, t_quantile_975};
@@ -9,7 +9,8 @@ use crate::stats::{summarize, t_quantile_975};
 /// Header of `shifts.csv`.
 pub const SHIFTS_HEADER: &str = "scenario,reference,point,retailer,channel,metric,mean,sd,ci95_low,ci95_high";
 /// Header of `shifts_weekly.csv`.
-pub const SHIFTS_WEEKLY_HEADER: &str = "scenario,reference,point,week,retailer,channel,metric,mean,sd,ci95_low,ci95_high";
+pub const SHIFTS_WEEKLY_HEADER: &str =
+    "scenario,reference,point,week,retailer,channel,metric,mean,sd,ci95_low,ci95_high";
 /// Header of `switching.csv`.
 pub const SWITCHING_HEADER: &str = "scenario,reference,point,from_retailer,from_channel,to_retailer,to_channel,final_week_mean,final_week_ci95_low,final_week_ci95_high,horizon_mean";
 
@@ -30,10 +31,20 @@ fn matched_alternatives(s: &Scenario, r: &Scenario) -> Vec<Matched> {
     };
     let mut out: Vec<Matched> = ours
         .iter()
-        .map(|a| Matched { retailer: a.retailer.clone(), channel: a.channel, scenario_alt: Some(a.alt), reference_alt: find(&theirs, a) })
+        .map(|a| Matched {
+            retailer: a.retailer.clone(),
+            channel: a.channel,
+            scenario_alt: Some(a.alt),
+            reference_alt: find(&theirs, a),
+        })
         .collect();
     for b in theirs.iter().filter(|b| find(&ours, b).is_none()) {
-        out.push(Matched { retailer: b.retailer.clone(), channel: b.channel, scenario_alt: None, reference_alt: Some(b.alt) });
+        out.push(Matched {
+            retailer: b.retailer.clone(),
+            channel: b.channel,
+            scenario_alt: None,
+            reference_alt: Some(b.alt),
+        });
     }
     out
 }
@@ -64,7 +75,9 @@ const HORIZON_METRICS: [(&str, Value); 4] = [
 fn differences(c: &ComparisonResults, m: &Matched, value: impl Fn(&ReplicationResult, usize) -> f64) -> Vec<f64> {
     let pairs = c.scenario.replications.iter().zip(&c.reference.replications);
     pairs
-        .map(|(a, b)| m.scenario_alt.map_or(0.0, |alt| value(a, alt)) - m.reference_alt.map_or(0.0, |alt| value(b, alt)))
+        .map(|(a, b)| {
+            m.scenario_alt.map_or(0.0, |alt| value(a, alt)) - m.reference_alt.map_or(0.0, |alt| value(b, alt))
+        })
         .collect()
 }
 
@@ -90,8 +103,7 @@ pub fn shifts_weekly_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, poin
     for w in 0..s.simulation.weeks as usize {
         let week = w.to_string();
         for m in &matched {
-            let metrics: [(&str, fn(&WeekRecord) -> &Vec<f64>); 2] = [("trips", |x| &x.trips), ("share", |x| &x.share)];
-            for (metric, field) in metrics {
+            for (metric, field) in &WEEKLY_METRICS[..2] {
                 let cells = paired_cells(&differences(c, m, |rep, alt| field(&rep.weeks[w])[alt]));
                 let labels = [&s.name, &r.name, &point, &week, &m.retailer, m.channel, metric].map(str::to_string);
                 rows.push(labels.into_iter().chain(cells).collect());
@@ -118,8 +130,10 @@ pub fn switching_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: u
             let horizon = switching.iter().map(|(_, h)| h[cell] as f64 * scale).sum::<f64>() / n as f64;
             let summary = summarize(&final_week, t);
             let opt = |x: Option<f64>| x.map(num).unwrap_or_default();
-            let labels = [&s.name, &r.name, &point, &from.retailer, from.channel, &to.retailer, to.channel].map(str::to_string);
-            let values = [num(summary.mean), opt(summary.ci95.map(|c| c.0)), opt(summary.ci95.map(|c| c.1)), num(horizon)];
+            let labels =
+                [&s.name, &r.name, &point, &from.retailer, from.channel, &to.retailer, to.channel].map(str::to_string);
+            let values =
+                [num(summary.mean), opt(summary.ci95.map(|c| c.0)), opt(summary.ci95.map(|c| c.1)), num(horizon)];
             rows.push(labels.into_iter().chain(values).collect());
         }
     }

@@ -47,7 +47,13 @@ fn write_files(dir: &Path, files: Vec<File>, mut manifest: Manifest) -> Result<V
 
 /// Writes `weekly.csv`, `online.csv`, `summary.csv`, optionally `replications.csv`, then
 /// `manifest.json` into `dir`. Returns the names written.
-pub fn write_run(dir: &Path, s: &Scenario, results: &RunResults, manifest: Manifest, raw: bool) -> Result<Vec<String>, Error> {
+pub fn write_run(
+    dir: &Path,
+    s: &Scenario,
+    results: &RunResults,
+    manifest: Manifest,
+    raw: bool,
+) -> Result<Vec<String>, Error> {
     write_files(dir, run_files(s, results, raw, ""), manifest)
 }
 

@@ -84,9 +84,11 @@ fn labels(cells: &[&str], summary: [String; 6]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).chain(summary).collect()
 }
 
-type Metric = (&'static str, fn(&WeekRecord) -> &Vec<f64>);
+/// A weekly metric: its name and where it sits in a week's record.
+pub(crate) type Metric = (&'static str, fn(&WeekRecord) -> &Vec<f64>);
 
-const WEEKLY_METRICS: [Metric; 3] = [("trips", |r| &r.trips), ("share", |r| &r.share), ("revenue", |r| &r.revenue)];
+pub(crate) const WEEKLY_METRICS: [Metric; 3] =
+    [("trips", |r| &r.trips), ("share", |r| &r.share), ("revenue", |r| &r.revenue)];
 
 /// `weekly.csv`: trips, share and revenue per week, retailer and channel.
 pub fn weekly_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
@@ -131,7 +133,9 @@ pub fn summary_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> 
     let mut rows = Vec::new();
     for a in reported_alternatives(s) {
         let alt = a.alt;
-        let cells = |metric: &str| vec![s.name.clone(), point.clone(), a.retailer.clone(), a.channel.to_string(), metric.to_string()];
+        let cells = |metric: &str| {
+            vec![s.name.clone(), point.clone(), a.retailer.clone(), a.channel.to_string(), metric.to_string()]
+        };
         let summaries = [
             ("trips", summarizer.over(|rep| total(rep, alt, |w| &w.trips))),
             ("share", summarizer.over(|rep| total(rep, alt, |w| &w.share) / weeks)),
@@ -155,7 +159,14 @@ pub fn replications_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec
         for (w, week) in rep.weeks.iter().enumerate() {
             let w = w.to_string();
             for a in &reported {
-                let cells = [s.name.clone(), point.clone(), replication.clone(), w.clone(), a.retailer.clone(), a.channel.to_string()];
+                let cells = [
+                    s.name.clone(),
+                    point.clone(),
+                    replication.clone(),
+                    w.clone(),
+                    a.retailer.clone(),
+                    a.channel.to_string(),
+                ];
                 let values = [week.trips[a.alt], week.share[a.alt], week.revenue[a.alt]].map(num);
                 rows.push(cells.into_iter().chain(values).collect());
             }

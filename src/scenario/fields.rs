@@ -105,10 +105,10 @@ impl Field {
 }
 
 fn split_region<'a>(path: &'a str, regions: &[String]) -> (&'a str, Option<usize>) {
-    if let Some((base, last)) = path.rsplit_once('.') {
-        if let Some(g) = regions.iter().position(|r| r == last) {
-            return (base, Some(g));
-        }
+    if let Some((base, last)) = path.rsplit_once('.')
+        && let Some(g) = regions.iter().position(|r| r == last)
+    {
+        return (base, Some(g));
     }
     (path, None)
 }

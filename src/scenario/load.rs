@@ -1,11 +1,11 @@
 //! Reading a scenario: the `extends` chain, per-file checks, merging, overrides, validation.
 
+use super::Scenario;
 use super::merge::merge_documents;
 use super::overrides::{apply_override, label_of};
 use super::raw::RawScenario;
 use super::source_map::{LineIndex, NAMED_ARRAYS, SourceMap};
 use super::validate::validate;
-use super::Scenario;
 use crate::error::{Location, ScenarioError};
 use crate::suggest::nearest;
 use sha2::{Digest, Sha256};
@@ -73,7 +73,9 @@ fn read_chain(path: &Path) -> Result<Vec<ScenarioFile>, ScenarioError> {
         let canonical = match next.canonicalize() {
             Ok(canonical) => canonical,
             Err(source) if chain.is_empty() => return Err(ScenarioError::Read { path: next, source }),
-            Err(_) => return Err(extends_error(&chain, format!("parent scenario {} not found", next.display()), &next)),
+            Err(_) => {
+                return Err(extends_error(&chain, format!("parent scenario {} not found", next.display()), &next));
+            }
         };
         if seen.contains(&canonical) {
             return Err(extends_error(&chain, "extends cycle".into(), &next));
@@ -81,7 +83,8 @@ fn read_chain(path: &Path) -> Result<Vec<ScenarioFile>, ScenarioError> {
         if chain.len() > MAX_EXTENDS_DEPTH {
             return Err(extends_error(&chain, format!("extends chain deeper than {MAX_EXTENDS_DEPTH}"), &next));
         }
-        let text = std::fs::read_to_string(&next).map_err(|source| ScenarioError::Read { path: next.clone(), source })?;
+        let text =
+            std::fs::read_to_string(&next).map_err(|source| ScenarioError::Read { path: next.clone(), source })?;
         let display = next.display().to_string();
         let table = parse_file(&display, &text)?;
         let parent = table.get("extends").map(|v| v.as_str().map(str::to_string));
@@ -103,7 +106,12 @@ fn extends_error(chain: &[ScenarioFile], message: String, next: &Path) -> Scenar
 }
 
 fn invalid_at(file: &ScenarioFile, path: &str, message: &str) -> ScenarioError {
-    ScenarioError::Invalid { location: locate_in(file, path), path: path.into(), message: message.into(), suggestion: None }
+    ScenarioError::Invalid {
+        location: locate_in(file, path),
+        path: path.into(),
+        message: message.into(),
+        suggestion: None,
+    }
 }
 
 /// Where `path` is written in one file.
@@ -152,7 +160,11 @@ fn shape_error(location: Option<Location>, path: String, message: &str) -> Scena
     };
     let path = match quoted.first() {
         Some(wrong) if message.starts_with("unknown field") && !path.ends_with(wrong) => {
-            if path.is_empty() { wrong.to_string() } else { format!("{path}.{wrong}") }
+            if path.is_empty() {
+                wrong.to_string()
+            } else {
+                format!("{path}.{wrong}")
+            }
         }
         _ => path,
     };
@@ -188,4 +200,36 @@ fn hash_document(doc: &Table) -> String {
     let canonical = toml::to_string(doc).unwrap_or_default();
     let digest = Sha256::digest(canonical.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::TEST_SCENARIO;
+
+    fn with_override(assignment: &str) -> ScenarioError {
+        let options = LoadOptions { overrides: vec![assignment.to_string()] };
+        load_str(&TEST_SCENARIO.replace("COVERAGE", "0.5"), &options).expect_err("the override should be refused")
+    }
+
+    #[test]
+    fn override_errors_carry_only_the_scenario_path() {
+        let text = with_override("retailer.Shop.quality=high").to_string();
+        assert!(text.starts_with("--set: retailer.Shop.quality: invalid type"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+        let text = with_override("retailer.Shop.qualty=1").to_string();
+        assert!(text.ends_with("; did you mean 'quality'?"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+    }
+
+    #[test]
+    fn extends_problems_point_at_the_extends_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let child = dir.path().join("child.toml");
+        std::fs::write(&child, "name = \"child\"\nextends = \"missing.toml\"\n").unwrap();
+        let err = load(&child, &LoadOptions::default()).unwrap_err();
+        let ScenarioError::Extends { location: Some(location), chain, .. } = &err else { panic!("{err}") };
+        assert_eq!((location.line, location.column), (Some(2), Some(1)));
+        assert_eq!(chain.len(), 2);
+    }
 }

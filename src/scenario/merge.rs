@@ -63,15 +63,11 @@ mod tests {
 
     #[test]
     fn child_overrides_keys_and_merges_retailers_by_name() {
-        let mut parent = doc(
-            "name = \"base\"\n[market]\nhouseholds = 10\noutside_option = \"Other\"\n\
+        let mut parent = doc("name = \"base\"\n[market]\nhouseholds = 10\noutside_option = \"Other\"\n\
              [[retailer]]\nname = \"A\"\nquality = 1.0\nprice_index = 1.0\n\
-             [[retailer]]\nname = \"B\"\nquality = 2.0\n",
-        );
-        let child = doc(
-            "extends = \"base.toml\"\nname = \"child\"\n[market]\nhouseholds = 20\n\
-             [[retailer]]\nname = \"A\"\nprice_index = 0.9\n[[retailer]]\nname = \"C\"\nquality = 3.0\n",
-        );
+             [[retailer]]\nname = \"B\"\nquality = 2.0\n");
+        let child = doc("extends = \"base.toml\"\nname = \"child\"\n[market]\nhouseholds = 20\n\
+             [[retailer]]\nname = \"A\"\nprice_index = 0.9\n[[retailer]]\nname = \"C\"\nquality = 3.0\n");
         merge_documents(&mut parent, child);
         assert_eq!(parent["name"].as_str(), Some("child"));
         assert!(!parent.contains_key("extends"));

@@ -11,9 +11,46 @@ mod source_map;
 mod validate;
 
 pub use fields::{Change, Field, Op};
-pub use load::{load, load_str, LoadOptions};
+pub use load::{LoadOptions, load, load_str};
 
 use crate::model::retailer_state::RetailerState;
+
+/// A small valid scenario for unit tests: two regions, one segment, an online-only `Shop`
+/// whose delivery coverage is the text `COVERAGE`, to be replaced.
+#[cfg(test)]
+pub(crate) const TEST_SCENARIO: &str = r#"name = "test"
+[market]
+households = 1000
+outside_option = "Other"
+[dynamics]
+loyalty_smoothing = 0.8
+loyalty_weight = 1.0
+adoption_innovation = 0.01
+adoption_imitation = 0.1
+[[region]]
+name = "urban"
+households_share = 0.5
+area_km2 = 10
+[[region]]
+name = "rural"
+households_share = 0.5
+area_km2 = 100
+[[segment]]
+name = "all"
+share = 1.0
+price_sensitivity = 1
+distance_sensitivity = 0.1
+time_value = 0.1
+fee_sensitivity = 0.1
+weekly_spend = 100
+digital_adoption = 0.2
+[[retailer]]
+name = "Shop"
+stores = 0
+quality = 0
+price_index = 1
+delivery = { coverage = COVERAGE }
+"#;
 
 /// A runnable scenario.
 #[derive(Debug, Clone)]
@@ -129,13 +166,8 @@ pub struct Simulation {
 }
 
 /// Default `[simulation]` values, documented in the README.
-pub const DEFAULT_SIMULATION: Simulation = Simulation {
-    weeks: 52,
-    warmup_weeks: 26,
-    replications: 32,
-    seed: 2018,
-    households: 20_000,
-};
+pub const DEFAULT_SIMULATION: Simulation =
+    Simulation { weeks: 52, warmup_weeks: 26, replications: 32, seed: 2018, households: 20_000 };
 
 /// A change to a retailer from a reported week on.
 #[derive(Debug, Clone, PartialEq)]

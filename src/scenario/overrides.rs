@@ -7,7 +7,9 @@ use toml::{Table, Value};
 
 /// Applies one `PATH=VALUE` override to a merged document.
 pub(crate) fn apply_override(doc: &mut Table, assignment: &str) -> Result<String, ScenarioError> {
-    let (path, text) = assignment.split_once('=').ok_or_else(|| invalid(assignment, "expected PATH=VALUE, e.g. retailer.Kroger.price_index=0.97", None))?;
+    let (path, text) = assignment
+        .split_once('=')
+        .ok_or_else(|| invalid(assignment, "expected PATH=VALUE, e.g. retailer.Kroger.price_index=0.97", None))?;
     let path = path.trim();
     let value = parse_value(text.trim());
     let keys: Vec<&str> = path.split('.').collect();

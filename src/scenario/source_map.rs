@@ -82,7 +82,10 @@ impl SourceMap {
             _ => None,
         });
         let elements = self.elements.entry(array.to_string()).or_default();
-        let merged_into = name.as_ref().filter(|_| array != "event").and_then(|n| elements.iter().position(|e| e.as_ref() == Some(n)));
+        let merged_into = name
+            .as_ref()
+            .filter(|_| array != "event")
+            .and_then(|n| elements.iter().position(|e| e.as_ref() == Some(n)));
         let position = merged_into.unwrap_or_else(|| {
             elements.push(name.clone());
             elements.len() - 1
@@ -133,6 +136,25 @@ mod tests {
         assert_eq!((loc.line, loc.column), (Some(4), Some(1)));
         let parent = map.locate("retailer.Kroger.price_index").unwrap();
         assert_eq!(parent.line, Some(2));
+    }
+
+    #[test]
+    fn unnamed_elements_are_numbered_in_merged_order() {
+        let mut map = SourceMap::default();
+        map.add_file("parent.toml", "[[retailer]]\nname = \"A\"\n[[retailer]]\nstores = 1\n");
+        map.add_file("child.toml", "[[retailer]]\nname = \"A\"\n[[retailer]]\nquality = 1\n");
+        assert_eq!(map.locate("retailer.#2.stores").unwrap().file, "parent.toml");
+        let third = map.locate("retailer.#3.name").unwrap();
+        assert_eq!((third.file.as_str(), third.line), ("child.toml", Some(3)));
+    }
+
+    #[test]
+    fn paths_written_nowhere_are_in_the_scenario_file() {
+        let mut map = SourceMap::default();
+        map.add_file("parent.toml", "name = \"x\"\n");
+        map.add_file("child.toml", "name = \"y\"\n");
+        let loc = map.locate("dynamics.loyalty_weight").unwrap();
+        assert_eq!((loc.file.as_str(), loc.line, loc.column), ("child.toml", None, None));
     }
 
     #[test]

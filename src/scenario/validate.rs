@@ -55,7 +55,12 @@ impl Checker<'_> {
     }
 
     fn suggest(&self, path: &str, message: impl Into<String>, suggestion: Option<String>) -> ScenarioError {
-        ScenarioError::Invalid { location: self.sources.locate(path), path: path.into(), message: message.into(), suggestion }
+        ScenarioError::Invalid {
+            location: self.sources.locate(path),
+            path: path.into(),
+            message: message.into(),
+            suggestion,
+        }
     }
 
     fn required<T>(&self, value: Option<T>, path: &str) -> Result<T> {
@@ -114,7 +119,10 @@ impl Checker<'_> {
 pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> Result<Scenario> {
     let c = Checker { sources };
     if raw.sweep.is_some() {
-        return Err(c.error("sweep", "[sweep] is not supported by this version of cartshift yet; run single points with --set PATH=VALUE"));
+        return Err(c.error(
+            "sweep",
+            "[sweep] is not supported by this version of cartshift yet; run single points with --set PATH=VALUE",
+        ));
     }
     let name = c.name(raw.name, "")?;
     let market = c.required(raw.market, "market")?;
@@ -211,7 +219,8 @@ fn simulation(c: &Checker, s: RawSimulation) -> Result<Simulation> {
         seed: s.seed.unwrap_or(d.seed),
         households: s.households.unwrap_or(d.households),
     };
-    let positive = [("weeks", sim.weeks as u64), ("replications", sim.replications as u64), ("households", sim.households)];
+    let positive =
+        [("weeks", sim.weeks as u64), ("replications", sim.replications as u64), ("households", sim.households)];
     for (key, v) in positive {
         if v == 0 {
             return Err(c.error(&format!("simulation.{key}"), "got 0, expected at least 1"));
@@ -261,7 +270,11 @@ fn retailer(c: &Checker, r: RawRetailer, index: usize, regions: &[Region]) -> Re
             strength: c.number(pr.strength, &key("price_response.strength"), Range::NonNegative)?,
             floor: c.number(pr.floor, &key("price_response.floor"), Range::Positive)?,
             every_weeks: c.required(pr.every_weeks, &key("price_response.every_weeks")).and_then(|w| {
-                if w == 0 { Err(c.error(&key("price_response.every_weeks"), "got 0, expected at least 1")) } else { Ok(w) }
+                if w == 0 {
+                    Err(c.error(&key("price_response.every_weeks"), "got 0, expected at least 1"))
+                } else {
+                    Ok(w)
+                }
             })?,
         }),
     };
@@ -288,7 +301,14 @@ fn region_mix(c: &Checker, raw: Option<BTreeMap<String, f64>>, regions: &[Region
 }
 
 /// A table keyed by region name; regions it leaves out get `default`.
-fn per_region(c: &Checker, raw: BTreeMap<String, f64>, regions: &[Region], path: &str, default: f64, range: Range) -> Result<Vec<f64>> {
+fn per_region(
+    c: &Checker,
+    raw: BTreeMap<String, f64>,
+    regions: &[Region],
+    path: &str,
+    default: f64,
+    range: Range,
+) -> Result<Vec<f64>> {
     let names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
     let mut out = vec![default; regions.len()];
     for (region, v) in raw {
@@ -304,7 +324,10 @@ fn pickup(c: &Checker, pu: RawPickup, stores: f64, mix: &[f64], path: &str) -> R
         Some(s) => {
             let s = c.check(s, &format!("{path}.stores"), Range::NonNegative)?;
             if s > stores {
-                return Err(c.error(&format!("{path}.stores"), format!("got {s}, expected at most the retailer's {stores} stores")));
+                return Err(c.error(
+                    &format!("{path}.stores"),
+                    format!("got {s}, expected at most the retailer's {stores} stores"),
+                ));
             }
             Some(mix.iter().map(|m| s * m).collect())
         }
@@ -326,7 +349,10 @@ fn delivery(c: &Checker, dl: RawDelivery, regions: &[Region], path: &str) -> Res
             let missing = regions.iter().find(|r| !t.contains_key(&r.name)).map(|r| r.name.clone());
             let coverage = per_region(c, t, regions, &cov_path, 0.0, Range::Unit)?;
             if let Some(missing) = missing {
-                return Err(c.error(&cov_path, format!("no coverage given for region '{missing}'; list every region or give one number")));
+                return Err(c.error(
+                    &cov_path,
+                    format!("no coverage given for region '{missing}'; list every region or give one number"),
+                ));
             }
             coverage
         }
@@ -414,7 +440,9 @@ fn replay_events(c: &Checker, s: &Scenario) -> Result<()> {
             if let Some(t) = e.acquire {
                 if !states[t].active {
                     let target = &s.retailers[t].name;
-                    return Err(c.error(&format!("{p}.acquire"), format!("{target} was already acquired by an earlier event")));
+                    return Err(
+                        c.error(&format!("{p}.acquire"), format!("{target} was already acquired by an earlier event"))
+                    );
                 }
                 let mut target = states[t].clone();
                 states[e.retailer].absorb(&mut target);
@@ -432,4 +460,38 @@ fn replay_events(c: &Checker, s: &Scenario) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::ScenarioError;
+    use crate::scenario::{LoadOptions, TEST_SCENARIO, load_str};
+
+    fn refuse(text: &str) -> ScenarioError {
+        load_str(text, &LoadOptions::default()).expect_err("the scenario should be refused")
+    }
+
+    #[test]
+    fn test_scenario_is_valid() {
+        let s = load_str(&TEST_SCENARIO.replace("COVERAGE", "0.5"), &LoadOptions::default()).unwrap();
+        assert_eq!(s.retailers[0].initial.delivery.as_ref().map(|d| d.coverage.clone()), Some(vec![0.5, 0.5]));
+    }
+
+    #[test]
+    fn misspelt_coverage_region_is_named_before_the_missing_one() {
+        let err = refuse(&TEST_SCENARIO.replace("COVERAGE", "{ urban = 1.0, rual = 0.5 }"));
+        let ScenarioError::Invalid { path, suggestion, .. } = &err else { panic!("{err}") };
+        assert_eq!(path, "retailer.Shop.delivery.coverage.rual");
+        assert_eq!(suggestion.as_deref(), Some("rural"));
+        let err = refuse(&TEST_SCENARIO.replace("COVERAGE", "{ urban = 1.0 }"));
+        assert!(err.to_string().contains("no coverage given for region 'rural'"), "{err}");
+    }
+
+    #[test]
+    fn missing_scenario_name_is_the_name_key() {
+        let err = refuse(&TEST_SCENARIO.replace("COVERAGE", "0.5").replace("name = \"test\"\n", ""));
+        let ScenarioError::Invalid { path, location, .. } = &err else { panic!("{err}") };
+        assert_eq!(path, "name");
+        assert_eq!(location.as_ref().map(|l| (l.file.as_str(), l.line)), Some(("<string>", None)));
+    }
 }

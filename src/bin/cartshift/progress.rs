@@ -9,8 +9,10 @@ pub fn bar(total: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {percent:>3}%  {human_pos}/{human_len} household-weeks  {per_sec}  ETA {eta}")
-        .expect("valid template");
+    let style = ProgressStyle::with_template(
+        "{bar:40} {percent:>3}%  {human_pos}/{human_len} household-weeks  {per_sec}  ETA {eta}",
+    )
+    .expect("valid template");
     bar.set_style(style);
     bar
 }

@@ -2,16 +2,17 @@
 
 use crate::cli::RunArgs;
 use crate::progress;
+use cartshift::Error;
 use cartshift::engine::{self, RunResults};
 use cartshift::output::{Manifest, write_run};
 use cartshift::scenario::{LoadOptions, load};
-use cartshift::Error;
 use std::path::PathBuf;
 use std::time::Instant;
 
 pub fn run(args: RunArgs) -> Result<(), Error> {
     let mut overrides = Vec::new();
-    let simulation = [("replications", args.replications.map(u64::from)), ("households", args.households), ("seed", args.seed)];
+    let simulation =
+        [("replications", args.replications.map(u64::from)), ("households", args.households), ("seed", args.seed)];
     for (key, value) in simulation {
         if let Some(v) = value {
             overrides.push(format!("simulation.{key}={v}"));
@@ -20,7 +21,8 @@ pub fn run(args: RunArgs) -> Result<(), Error> {
     overrides.extend(args.overrides);
     let scenario = load(&args.scenario, &LoadOptions { overrides })?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("results").join(folder_name(&scenario.name)));
-    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
+    let threads =
+        args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
 
     let household_weeks = RunResults::household_weeks(&scenario);
@@ -34,8 +36,18 @@ pub fn run(args: RunArgs) -> Result<(), Error> {
     let rate = manifest.household_weeks_per_second;
     let files = write_run(&out, &scenario, &results, manifest, args.raw)?;
     if !args.quiet {
-        println!("{}: {} replications x {} households x {} weeks ({} warm-up)", scenario.name, scenario.simulation.replications, scenario.simulation.households, scenario.total_weeks(), scenario.simulation.warmup_weeks);
-        println!("simulated {household_weeks} household-weeks in {wall:.2} s on {threads} threads ({:.1} M/s)", rate / 1e6);
+        println!(
+            "{}: {} replications x {} households x {} weeks ({} warm-up)",
+            scenario.name,
+            scenario.simulation.replications,
+            scenario.simulation.households,
+            scenario.total_weeks(),
+            scenario.simulation.warmup_weeks
+        );
+        println!(
+            "simulated {household_weeks} household-weeks in {wall:.2} s on {threads} threads ({:.1} M/s)",
+            rate / 1e6
+        );
         println!("wrote {}: {}", out.display(), files.join(", "));
     }
     Ok(())
