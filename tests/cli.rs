@@ -318,8 +318,13 @@ fn assert_thread_count_does_not_matter(file: &str, extra: &[&str]) {
         args.extend_from_slice(extra);
         ws.succeed(&args);
     }
-    let written = file_names(&ws.path("out1"));
-    assert_eq!(file_names(&ws.path("out2")), written);
+    let listed = |dir: &str| -> Vec<String> {
+        let m: serde_json::Value = serde_json::from_slice(&read(&ws.path(dir).join("manifest.json"))).unwrap();
+        m["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect()
+    };
+    let written = listed("out1");
+    assert_eq!(listed("out2"), written);
+    assert_eq!(file_names(&ws.path("out1")), file_names(&ws.path("out2")));
     for name in CSV_FILES {
         assert!(written.iter().any(|w| w == name), "{file}: {name} not written");
     }
@@ -827,4 +832,54 @@ fn missing_scenario_file() {
     let ws = Workspace::new();
     let stderr = ws.refuse_run("missing file", "no_such_scenario.toml", &[]);
     assert_says("missing file", &stderr, &["no_such_scenario.toml"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Counterfactuals: a scenario that extends another is compared with it
+
+const COMPARISON_HEADERS: [(&str, &str); 3] = [
+    ("shifts.csv", "scenario,reference,point,retailer,channel,metric,mean,sd,ci95_low,ci95_high"),
+    ("shifts_weekly.csv", "scenario,reference,point,week,retailer,channel,metric,mean,sd,ci95_low,ci95_high"),
+    (
+        "switching.csv",
+        "scenario,reference,point,from_retailer,from_channel,to_retailer,to_channel,final_week_mean,final_week_ci95_low,final_week_ci95_high,horizon_mean",
+    ),
+];
+
+#[test]
+fn an_extending_scenario_is_compared_with_its_parent() {
+    let ws = Workspace::new();
+    ws.copy_scenario("baseline_2018.toml");
+    ws.copy_scenario("kroger_alibaba_alliance.toml");
+    let small = ["--households", "1500", "--replications", "2", "--quiet"];
+    ws.succeed(&[&["run", "kroger_alibaba_alliance.toml", "-o", "out"][..], &small].concat());
+    for (name, header) in COMPARISON_HEADERS {
+        assert_eq!(first_line(&ws.path("out").join(name)), header, "{name}");
+    }
+    assert_eq!(file_names(&ws.path("out/reference")), ["online.csv", "summary.csv", "weekly.csv"]);
+    let manifest: serde_json::Value = serde_json::from_slice(&read(&ws.path("out/manifest.json"))).unwrap();
+    assert_eq!(manifest["reference"]["scenario"], "baseline_2018");
+    assert_eq!(manifest["reference"]["common_random_numbers"], true);
+
+    ws.succeed(&[&["run", "kroger_alibaba_alliance.toml", "-o", "plain", "--no-reference"][..], &small].concat());
+    assert!(!ws.path("plain/shifts.csv").exists() && !ws.path("plain/reference").exists());
+
+    ws.succeed(&[&["run", "kroger_alibaba_alliance.toml", "-o", "nocrn", "--no-crn"][..], &small].concat());
+    assert!(ws.path("nocrn/shifts.csv").exists());
+    assert!(!ws.path("nocrn/switching.csv").exists(), "pairs of choices mean nothing without CRN");
+}
+
+#[test]
+fn compare_runs_any_two_scenarios_on_the_same_engine_path() {
+    let ws = Workspace::new();
+    ws.copy_scenario("baseline_2018.toml");
+    ws.copy_scenario("kroger_alibaba_alliance.toml");
+    let small = ["--households", "1500", "--replications", "2", "--quiet"];
+    ws.succeed(&[&["compare", "kroger_alibaba_alliance.toml", "baseline_2018.toml", "-o", "a"][..], &small].concat());
+    ws.succeed(&[&["run", "kroger_alibaba_alliance.toml", "-o", "b"][..], &small].concat());
+    for name in ["shifts.csv", "shifts_weekly.csv", "switching.csv", "weekly.csv", "reference/weekly.csv"] {
+        assert!(read(&ws.path("a").join(name)) == read(&ws.path("b").join(name)), "{name} differs");
+    }
+    let stderr = ws.refuse_run("missing reference", "kroger_alibaba_alliance.toml", &["--reference", "nope.toml"]);
+    assert!(stderr.contains("nope.toml"), "{stderr}");
 }

@@ -41,7 +41,8 @@ impl Tally {
 /// Scratch space for one household's utilities and weights, reused across households.
 pub struct Scratch {
     utilities: Vec<f64>,
-    weights: Vec<f64>,
+    /// exp(V − max V) per alternative, after [`prepare_choice`].
+    pub weights: Vec<f64>,
 }
 
 impl Scratch {
@@ -81,26 +82,48 @@ pub fn step_household(
     scratch: &mut Scratch,
     tally: &mut Tally,
 ) -> usize {
+    let total = prepare_choice(block, i, week, u_online, scratch, tally);
+    let alt = logit::pick(&scratch.weights, total, u_choice).0;
+    commit_choice(block, i, week, alt, tally);
+    alt
+}
+
+/// The first half of a household's week: going online, then every alternative's logit weight
+/// into `scratch.weights`. Returns the total weight.
+#[inline]
+pub fn prepare_choice(
+    block: &mut Block,
+    i: usize,
+    week: &WeekInputs,
+    u_online: f64,
+    scratch: &mut Scratch,
+    tally: &mut Tally,
+) -> f64 {
     let (t, d) = (week.tables, week.dynamics);
     let r_count = t.retailers;
     let g = block.region[i] as usize;
     let s = block.segment[i] as usize;
-    let loyalty = &mut block.loyalty[i * r_count..(i + 1) * r_count];
+    let loyalty = &block.loyalty[i * r_count..(i + 1) * r_count];
     let distance = &block.unit_distance[i * r_count..(i + 1) * r_count];
     if !block.online[i] {
-        let pulled = if t.any_pull { t.pull.iter().zip(loyalty.iter()).map(|(p, &l)| p * l as f64).sum() } else { 0.0 };
+        let pulled = if t.any_pull { t.pull.iter().zip(loyalty).map(|(p, &l)| p * l as f64).sum() } else { 0.0 };
         let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled, week.fractions[g]);
         block.online[i] = u_online < p;
     }
     let online = block.online[i];
     tally.online[g] += online as u64;
     fill_utilities(&mut scratch.utilities, t, g, s, online, distance, loyalty);
-    let total = logit::weights(&scratch.utilities, &mut scratch.weights);
-    let alt = logit::pick(&scratch.weights, total, u_choice);
-    tally.choices[alt * t.segments + s] += 1;
+    logit::weights(&scratch.utilities, &mut scratch.weights)
+}
+
+/// The second half: count the chosen alternative and update loyalty.
+#[inline]
+pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize, tally: &mut Tally) {
+    let r_count = week.tables.retailers;
+    let s = block.segment[i] as usize;
+    tally.choices[alt * week.tables.segments + s] += 1;
     let chosen = (alt > 0).then(|| (alt - 1) / 3);
-    loyalty::update(loyalty, chosen, d.loyalty_smoothing as f32);
-    alt
+    loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.dynamics.loyalty_smoothing as f32);
 }
 
 /// V for every alternative of one household; the outside option stays at 0.

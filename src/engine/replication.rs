@@ -4,10 +4,11 @@
 //! scenario's and the reference's worlds in lockstep so that each household takes the same
 //! draws in both (common random numbers) and its pair of choices can be counted.
 
-use super::kernel::{Scratch, Tally, WeekInputs, simulate_block, step_household};
+use super::kernel::{Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block};
 use super::population::{Block, populate, region_sizes};
 use super::week_tables::{WeekTables, alternative};
 use crate::model::retailer_state::RetailerState;
+use crate::model::{coupling, logit};
 use crate::rng::{Purpose, stream, uniform};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -147,7 +148,9 @@ pub struct PairedReplication {
 }
 
 /// Runs `scenario` and `reference` (same households, weeks and seed) household by household:
-/// every household takes the same two draws per week in both worlds.
+/// every household takes the same two draws per week in both worlds. The reference chooses by
+/// inverse CDF as in a plain run; the scenario's choice is maximally coupled to it
+/// ([`coupling::couple`]), so the switching counts show substitution, not file order.
 pub fn run_paired(
     scenario: &Scenario,
     reference: &Scenario,
@@ -159,6 +162,7 @@ pub fn run_paired(
     let (alts_a, alts_b) = (a.alternatives(), b.alternatives());
     let mut switching_final = vec![0; alts_a * alts_b];
     let mut switching_horizon = vec![0; alts_a * alts_b];
+    let to_scenario = matching_alternatives(reference, scenario);
     for week in 0..scenario.total_weeks() {
         let (tables_a, fractions_a) = a.start_week(week);
         let (tables_b, fractions_b) = b.start_week(week);
@@ -175,10 +179,16 @@ pub fn run_paired(
                 let (mut scratch_a, mut scratch_b) =
                     (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
                 let mut pairs = vec![0u64; alts_a * alts_b];
+                let mut excess = vec![0.0; alts_a];
                 for i in 0..block_a.len() {
                     let (u_online, u_choice) = (uniform(&mut rng), uniform(&mut rng));
-                    let to = step_household(block_a, i, &inputs_a, u_online, u_choice, &mut scratch_a, &mut tally_a);
-                    let from = step_household(block_b, i, &inputs_b, u_online, u_choice, &mut scratch_b, &mut tally_b);
+                    let q = prepare_choice(block_a, i, &inputs_a, u_online, &mut scratch_a, &mut tally_a);
+                    let p = prepare_choice(block_b, i, &inputs_b, u_online, &mut scratch_b, &mut tally_b);
+                    let (from, v) = logit::pick(&scratch_b.weights, p, u_choice);
+                    let (p, q) = ((&scratch_b.weights[..], p), (&scratch_a.weights[..], q));
+                    let to = coupling::couple(from, v, p, q, &to_scenario, &mut excess);
+                    commit_choice(block_a, i, &inputs_a, to, &mut tally_a);
+                    commit_choice(block_b, i, &inputs_b, from, &mut tally_b);
                     pairs[from * alts_a + to] += 1;
                 }
                 (tally_a, tally_b, pairs)
@@ -200,6 +210,16 @@ pub fn run_paired(
         progress(2 * scenario.simulation.households);
     }
     PairedReplication { scenario: a.into_result(), reference: b.into_result(), switching_final, switching_horizon }
+}
+
+/// For each reference alternative, the scenario's alternative with the same retailer and channel.
+fn matching_alternatives(reference: &Scenario, scenario: &Scenario) -> Vec<Option<usize>> {
+    let mut map = vec![Some(0)];
+    for r in &reference.retailers {
+        let same = scenario.retailers.iter().position(|x| x.name == r.name);
+        map.extend((0..3).map(|c| same.map(|k| alternative(k, c))));
+    }
+    map
 }
 
 fn online_by_region(blocks: &[Block], regions: usize) -> Vec<u64> {

@@ -21,21 +21,24 @@ pub fn probabilities(utilities: &[f64]) -> Vec<f64> {
     w.iter().map(|x| x / total).collect()
 }
 
-/// The alternative picked by uniform `u` ∈ [0, 1): the first whose cumulative weight exceeds u·total.
-pub fn pick(weights: &[f64], total: f64, u: f64) -> usize {
+/// The alternative picked by uniform `u` ∈ [0, 1): the first whose cumulative weight exceeds
+/// u·total; and where u fell inside that alternative's stretch, as a fraction in [0, 1) — itself
+/// uniform and independent of the pick, so it can drive a second, coupled draw.
+pub fn pick(weights: &[f64], total: f64, u: f64) -> (usize, f64) {
     let target = u * total;
     let mut cumulative = 0.0;
     let mut last_available = 0;
     for (i, &w) in weights.iter().enumerate() {
         if w > 0.0 {
+            let before = cumulative;
             cumulative += w;
             last_available = i;
             if cumulative > target {
-                return i;
+                return (i, ((target - before) / w).clamp(0.0, 1.0 - f64::EPSILON));
             }
         }
     }
-    last_available
+    (last_available, 1.0 - f64::EPSILON)
 }
 
 #[cfg(test)]
@@ -61,13 +64,22 @@ mod tests {
     #[test]
     fn pick_inverts_the_cdf_and_skips_unavailable() {
         let w = [1.0, 0.0, 1.0, 2.0];
-        assert_eq!(pick(&w, 4.0, 0.0), 0);
-        assert_eq!(pick(&w, 4.0, 0.24), 0);
-        assert_eq!(pick(&w, 4.0, 0.25), 2);
-        assert_eq!(pick(&w, 4.0, 0.49), 2);
-        assert_eq!(pick(&w, 4.0, 0.5), 3);
-        assert_eq!(pick(&w, 4.0, 0.999_999_999_999), 3);
+        let alt = |u: f64| pick(&w, 4.0, u).0;
+        assert_eq!(alt(0.0), 0);
+        assert_eq!(alt(0.24), 0);
+        assert_eq!(alt(0.25), 2);
+        assert_eq!(alt(0.49), 2);
+        assert_eq!(alt(0.5), 3);
+        assert_eq!(alt(0.999_999_999_999), 3);
         // Rounding can push u·total to the total: the last available alternative is chosen.
-        assert_eq!(pick(&[1.0, 2.0, 0.0], 3.0, 1.0), 1);
+        assert_eq!(pick(&[1.0, 2.0, 0.0], 3.0, 1.0).0, 1);
+    }
+
+    #[test]
+    fn pick_reports_the_position_inside_the_stretch() {
+        let w = [1.0, 0.0, 1.0, 2.0];
+        assert_eq!(pick(&w, 4.0, 0.125), (0, 0.5));
+        assert_eq!(pick(&w, 4.0, 0.75), (3, 0.5));
+        assert_eq!(pick(&w, 4.0, 0.5), (3, 0.0));
     }
 }

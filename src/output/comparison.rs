@@ -139,3 +139,37 @@ pub fn switching_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: u
     }
     Some(csv_document(SWITCHING_HEADER, rows))
 }
+
+/// Each retailer's (and the outside option's) mean weekly trip share over all its channels,
+/// scenario minus reference, summarised over replications with a paired interval.
+pub fn retailer_share_shifts(
+    s: &Scenario,
+    r: &Scenario,
+    c: &ComparisonResults,
+) -> Vec<(String, crate::stats::Summary)> {
+    let mut names = vec![s.outside_option.clone()];
+    names.extend(s.retailers.iter().map(|x| x.name.clone()));
+    names.extend(r.retailers.iter().map(|x| x.name.clone()).filter(|n| !s.retailers.iter().any(|x| &x.name == n)));
+    let share = |world: &Scenario, rep: &ReplicationResult, name: &str| -> f64 {
+        let alts: Vec<usize> = if name == world.outside_option {
+            vec![0]
+        } else {
+            match world.retailers.iter().position(|x| x.name == name) {
+                Some(i) => (0..3).map(|ch| crate::engine::alternative(i, ch)).collect(),
+                None => Vec::new(),
+            }
+        };
+        rep.weeks.iter().map(|w| alts.iter().map(|&a| w.share[a]).sum::<f64>()).sum::<f64>() / rep.weeks.len() as f64
+    };
+    let n = c.scenario.replications.len();
+    let t = if n > 1 { t_quantile_975(n - 1) } else { f64::NAN };
+    names
+        .into_iter()
+        .map(|name| {
+            let pairs = c.scenario.replications.iter().zip(&c.reference.replications);
+            let diffs: Vec<f64> = pairs.map(|(a, b)| share(s, a, &name) - share(r, b, &name)).collect();
+            let summary = summarize(&diffs, t);
+            (name, summary)
+        })
+        .collect()
+}

@@ -13,8 +13,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write weekly.csv, online.csv, summary.csv and manifest.json.
+    /// Run a scenario and write weekly.csv, online.csv, summary.csv and manifest.json; a scenario
+    /// that `extends` another is also compared with it (shifts.csv, switching.csv, reference/).
     Run(RunArgs),
+    /// Run any two scenarios as scenario and reference, household by household.
+    Compare(CompareArgs),
     /// Check scenario files without running them.
     Validate(ValidateArgs),
 }
@@ -23,6 +26,28 @@ pub enum Command {
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
+    /// Compare with this scenario instead of the one `extends` names.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_reference")]
+    pub reference: Option<PathBuf>,
+    /// Do not simulate the reference of a scenario that `extends` another.
+    #[arg(long)]
+    pub no_reference: bool,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The reference scenario it is compared with.
+    pub reference: PathBuf,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct RunOptions {
     /// Output folder [default: results/<scenario name>/].
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -39,8 +64,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
     /// Override a value: dotted path, arrays of tables by name (retailer.Kroger.price_index=0.97).
+    /// `simulation.*` overrides apply to the reference too; others only to the scenario.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub overrides: Vec<String>,
+    /// Run the reference on independent random streams instead of common random numbers
+    /// (wider intervals; no switching.csv).
+    #[arg(long)]
+    pub no_crn: bool,
     /// Also write replications.csv with every replication's values.
     #[arg(long)]
     pub raw: bool,

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
+        cli::Command::Compare(args) => run::compare(args),
         cli::Command::Validate(args) => validate::validate(args),
     };
     match result {

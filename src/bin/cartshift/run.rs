@@ -1,56 +1,133 @@
-//! `cartshift run`: load, simulate on a sized thread pool, write results, report.
+//! `cartshift run` and `cartshift compare`: load, simulate on a sized thread pool, write, report.
 
-use crate::cli::RunArgs;
+use crate::cli::{CompareArgs, RunArgs, RunOptions};
 use crate::progress;
-use cartshift::Error;
-use cartshift::engine::{self, RunResults};
-use cartshift::output::{Manifest, write_run};
+use cartshift::engine::{self, RunResults, align_reference};
+use cartshift::output::comparison::retailer_share_shifts;
+use cartshift::output::{Manifest, ReferenceInfo, write_comparison, write_run};
 use cartshift::scenario::{LoadOptions, load};
-use std::path::PathBuf;
+use cartshift::{Error, Scenario};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub fn run(args: RunArgs) -> Result<(), Error> {
-    let mut overrides = Vec::new();
-    let simulation =
-        [("replications", args.replications.map(u64::from)), ("households", args.households), ("seed", args.seed)];
-    for (key, value) in simulation {
-        if let Some(v) = value {
-            overrides.push(format!("simulation.{key}={v}"));
-        }
-    }
-    overrides.extend(args.overrides);
-    let scenario = load(&args.scenario, &LoadOptions { overrides })?;
-    let out = args.out.unwrap_or_else(|| PathBuf::from("results").join(folder_name(&scenario.name)));
-    let threads =
-        args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
+/// Which reference a run compares with.
+enum ReferenceChoice {
+    /// The file the scenario `extends`, if any.
+    Parent,
+    /// A named file.
+    File(PathBuf),
+    /// None.
+    Skip,
+}
 
-    let household_weeks = RunResults::household_weeks(&scenario);
-    let bar = progress::bar(household_weeks, args.quiet);
+pub fn run(args: RunArgs) -> Result<(), Error> {
+    let choice = match (args.no_reference, args.reference) {
+        (true, _) => ReferenceChoice::Skip,
+        (false, Some(file)) => ReferenceChoice::File(file),
+        (false, None) => ReferenceChoice::Parent,
+    };
+    execute(&args.scenario, choice, args.options)
+}
+
+pub fn compare(args: CompareArgs) -> Result<(), Error> {
+    execute(&args.scenario, ReferenceChoice::File(args.reference), args.options)
+}
+
+/// `simulation.*` overrides from the flags and `--set`: they apply to both worlds.
+fn simulation_overrides(o: &RunOptions) -> Vec<String> {
+    let flags = [("replications", o.replications.map(u64::from)), ("households", o.households), ("seed", o.seed)];
+    let mut out: Vec<String> = flags.iter().filter_map(|(key, v)| v.map(|v| format!("simulation.{key}={v}"))).collect();
+    out.extend(o.overrides.iter().filter(|s| s.trim_start().starts_with("simulation.")).cloned());
+    out
+}
+
+fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Error> {
+    let shared = simulation_overrides(&o);
+    let mut overrides = shared.clone();
+    overrides.extend(o.overrides.iter().filter(|s| !s.trim_start().starts_with("simulation.")).cloned());
+    let scenario = load(path, &LoadOptions { overrides })?;
+    let reference_path = match choice {
+        ReferenceChoice::Parent => scenario.parent.clone(),
+        ReferenceChoice::File(file) => Some(file),
+        ReferenceChoice::Skip => None,
+    };
+    let crn = !o.no_crn;
+    let reference = match reference_path {
+        None => None,
+        Some(file) => {
+            let mut r = load(&file, &LoadOptions { overrides: shared })?;
+            align_reference(&mut r, &scenario, crn);
+            Some(r)
+        }
+    };
+    let out = o.out.clone().unwrap_or_else(|| PathBuf::from("results").join(folder_name(&scenario.name)));
+    let threads = o.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
+    let worlds = if reference.is_some() { 2 } else { 1 };
+    let household_weeks = worlds * RunResults::household_weeks(&scenario);
+    let bar = progress::bar(household_weeks, o.quiet);
     let started = Instant::now();
-    let results = pool.install(|| engine::run(&scenario, &|n| bar.inc(n)));
+    let outcome = match &reference {
+        None => Outcome::Plain(pool.install(|| engine::run(&scenario, &|n| bar.inc(n)))),
+        Some(r) => Outcome::Compared(pool.install(|| engine::compare(&scenario, r, crn, &|n| bar.inc(n)))),
+    };
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let manifest = Manifest::new(&scenario, threads, wall, household_weeks);
-    let rate = manifest.household_weeks_per_second;
-    let files = write_run(&out, &scenario, &results, manifest, args.raw)?;
-    if !args.quiet {
-        println!(
-            "{}: {} replications x {} households x {} weeks ({} warm-up)",
-            scenario.name,
-            scenario.simulation.replications,
-            scenario.simulation.households,
-            scenario.total_weeks(),
-            scenario.simulation.warmup_weeks
-        );
-        println!(
-            "simulated {household_weeks} household-weeks in {wall:.2} s on {threads} threads ({:.1} M/s)",
-            rate / 1e6
-        );
-        println!("wrote {}: {}", out.display(), files.join(", "));
+    let mut manifest = Manifest::new(&scenario, threads, wall, household_weeks);
+    let files = match (&outcome, &reference) {
+        (Outcome::Compared(c), Some(r)) => {
+            manifest.reference = Some(ReferenceInfo {
+                scenario: r.name.clone(),
+                scenario_hash: r.hash.clone(),
+                common_random_numbers: crn,
+            });
+            write_comparison(&out, &scenario, r, c, manifest.clone(), o.raw)?
+        }
+        (Outcome::Plain(results), _) => write_run(&out, &scenario, results, manifest.clone(), o.raw)?,
+        (Outcome::Compared(_), None) => unreachable!("a comparison has a reference"),
+    };
+    if !o.quiet {
+        report(&scenario, &manifest, &out, &files);
+        if let (Outcome::Compared(c), Some(r)) = (&outcome, &reference) {
+            report_shifts(&scenario, r, c);
+        }
     }
     Ok(())
+}
+
+enum Outcome {
+    Plain(RunResults),
+    Compared(engine::ComparisonResults),
+}
+
+fn report(s: &Scenario, manifest: &Manifest, out: &Path, files: &[String]) {
+    let sim = &s.simulation;
+    println!(
+        "{}: {} replications x {} households x {} weeks ({} warm-up)",
+        s.name,
+        sim.replications,
+        sim.households,
+        s.total_weeks(),
+        sim.warmup_weeks
+    );
+    println!(
+        "simulated {} household-weeks in {:.2} s on {} threads ({:.1} M/s)",
+        (manifest.household_weeks_per_second * manifest.wall_seconds).round(),
+        manifest.wall_seconds,
+        manifest.threads,
+        manifest.household_weeks_per_second / 1e6
+    );
+    println!("wrote {}: {}", out.display(), files.join(", "));
+}
+
+/// The headline: each retailer's mean weekly trip share, scenario minus reference.
+fn report_shifts(s: &Scenario, r: &Scenario, c: &engine::ComparisonResults) {
+    println!("\nshift in mean weekly trip share against {} (percentage points, paired 95% CI):", r.name);
+    for (name, summary) in retailer_share_shifts(s, r, c) {
+        let ci = summary.ci95.map_or(String::new(), |(lo, hi)| format!("  [{:+.3}, {:+.3}]", lo * 100.0, hi * 100.0));
+        println!("  {name:<24} {:+.3}{ci}", summary.mean * 100.0);
+    }
 }
 
 /// A scenario name as a folder name: anything but letters, digits, `-`, `_` and `.` becomes `_`.
