@@ -97,6 +97,9 @@ pub enum Error {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// A run that finished without reaching its goal (e.g. a calibration that did not converge).
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl Error {

@@ -52,6 +52,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod calibrate;
 pub mod engine;
 pub mod error;
 pub mod model;

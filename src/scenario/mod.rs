@@ -2,6 +2,7 @@
 //!
 //! Nothing in here is re-checked by the engine: if a [`Scenario`] exists, it is runnable.
 
+mod calibration;
 mod fields;
 mod load;
 mod merge;
@@ -10,6 +11,7 @@ pub mod raw;
 mod source_map;
 mod validate;
 
+pub use calibration::{CalibrationTargets, Measure};
 pub use fields::{Change, Field, Op};
 pub use load::{LoadOptions, load, load_str};
 
@@ -79,6 +81,8 @@ pub struct Scenario {
     pub hash: String,
     /// The file this scenario `extends`, if any: its reference.
     pub parent: Option<std::path::PathBuf>,
+    /// `[calibration]` targets, if any.
+    pub calibration: Option<CalibrationTargets>,
 }
 
 /// A part of the market with its own store densities.

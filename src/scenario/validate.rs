@@ -1,5 +1,6 @@
 //! The one conversion from a raw document to a runnable [`Scenario`]: requiredness, ranges, names.
 
+use super::calibration::parse_calibration;
 use super::fields::{Change, Field, Op};
 use super::raw::*;
 use super::source_map::SourceMap;
@@ -136,6 +137,8 @@ pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> R
     let retailers = retailers(&c, raw.retailer, &regions, &outside_option)?;
     let retailer_names: Vec<String> = retailers.iter().map(|r| r.name.clone()).collect();
     let events = events(&c, raw.event, &retailer_names, &region_names, simulation.weeks)?;
+    let locate = |path: &str| sources.locate(path);
+    let calibration = raw.calibration.map(|t| parse_calibration(t, &retailer_names, &locate)).transpose()?;
     let scenario = Scenario {
         name,
         description: raw.description,
@@ -149,6 +152,7 @@ pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> R
         events,
         hash,
         parent: None,
+        calibration,
     };
     replay_events(&c, &scenario)?;
     Ok(scenario)

@@ -20,6 +20,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Check scenario files without running them.
     Validate(ValidateArgs),
+    /// Fit retailers' quality so simulated shares match the scenario's [calibration] targets.
+    Calibrate(CalibrateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -87,4 +89,37 @@ pub struct ValidateArgs {
     /// Overrides to check along with the files.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub overrides: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The scenario file (TOML) with a [calibration] table.
+    pub scenario: PathBuf,
+    /// Where to write the calibrated scenario [default: <scenario>.calibrated.toml beside it].
+    #[arg(short, long, value_name = "FILE", conflicts_with = "in_place")]
+    pub out: Option<PathBuf>,
+    /// Write the fitted values into the scenario file itself.
+    #[arg(long)]
+    pub in_place: bool,
+    /// Largest accepted miss per target, in percentage points.
+    #[arg(long, value_name = "PP", default_value_t = 0.1)]
+    pub tolerance_pp: f64,
+    /// Give up after this many simulation runs.
+    #[arg(long, value_name = "N", default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_iterations: u32,
+    /// Replications per iteration (overrides simulation.replications).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub replications: Option<u32>,
+    /// Simulated households (overrides simulation.households).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub households: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Override a value before calibrating (PATH=VALUE).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub overrides: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

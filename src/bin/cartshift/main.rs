@@ -1,5 +1,6 @@
 //! The `cartshift` binary: parses the command line, runs a command, maps errors to exit codes.
 
+mod calibrate;
 mod cli;
 mod progress;
 mod run;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Compare(args) => run::compare(args),
         cli::Command::Validate(args) => validate::validate(args),
+        cli::Command::Calibrate(args) => calibrate::calibrate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
