@@ -37,7 +37,7 @@ pub(crate) fn parse_calibration(
         message,
         suggestion,
     };
-    for key in table.keys().filter(|k| !KEYS.contains(&k.as_str())) {
+    if let Some(key) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
         let path = format!("calibration.{key}");
         return Err(error(&path, "unknown key".into(), nearest(key, KEYS)));
     }
