@@ -4,12 +4,12 @@
 //! scenario's and the reference's worlds in lockstep so that each household takes the same
 //! draws in both (common random numbers) and its pair of choices can be counted.
 
-use super::kernel::{Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block};
+use super::kernel::{Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws};
 use super::population::{Block, populate, region_sizes};
 use super::week_tables::{WeekTables, alternative};
+use crate::model::coupling;
 use crate::model::retailer_state::RetailerState;
-use crate::model::{coupling, logit};
-use crate::rng::{Purpose, stream, uniform};
+use crate::rng::{Purpose, stream};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
@@ -179,13 +179,13 @@ pub fn run_paired(
                 let (mut scratch_a, mut scratch_b) =
                     (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
                 let mut pairs = vec![0u64; alts_a * alts_b];
-                let mut excess = vec![0.0; alts_a];
+                let mut excess = vec![0.0f32; alts_a];
                 for i in 0..block_a.len() {
-                    let (u_online, u_choice) = (uniform(&mut rng), uniform(&mut rng));
-                    let q = prepare_choice(block_a, i, &inputs_a, u_online, &mut scratch_a, &mut tally_a);
-                    let p = prepare_choice(block_b, i, &inputs_b, u_online, &mut scratch_b, &mut tally_b);
-                    let (from, v) = logit::pick(&scratch_b.weights, p, u_choice);
-                    let (p, q) = ((&scratch_b.weights[..], p), (&scratch_a.weights[..], q));
+                    let (u_online, u_choice) = week_draws(&mut rng);
+                    prepare_choice(block_a, i, &inputs_a, u_online, &mut scratch_a, &mut tally_a);
+                    prepare_choice(block_b, i, &inputs_b, u_online, &mut scratch_b, &mut tally_b);
+                    let (from, v) = scratch_b.pick(u_choice);
+                    let (p, q) = (scratch_b.model_weights(), scratch_a.model_weights());
                     let to = coupling::couple(from, v, p, q, &to_scenario, &mut excess);
                     commit_choice(block_a, i, &inputs_a, to, &mut tally_a);
                     commit_choice(block_b, i, &inputs_b, from, &mut tally_b);

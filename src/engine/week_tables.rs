@@ -1,11 +1,14 @@
 //! What the kernel needs for one week, precomputed from the retailers' current parameters.
 //!
-//! Utilities split into a part shared by a segment (quality, price, wait, fee) and a part
-//! per household (distance, loyalty). The shared part is computed here once per week.
+//! Utilities split into a part shared by a segment in a region (quality, price, wait, fee,
+//! and whether the channel exists there) and a part per household (distance, loyalty,
+//! online capability, delivery reach). The shared part is computed here once per week, in
+//! `f32`, with [`UNAVAILABLE`] folded in where a channel does not exist.
 
 use crate::model::geometry::{coverage_threshold, distance_scale};
+use crate::model::logit::UNAVAILABLE;
 use crate::model::retailer_state::RetailerState;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Segment};
 
 /// Channels per retailer, in output and choice order.
 pub const CHANNELS: [&str; 3] = ["store", "pickup", "delivery"];
@@ -23,21 +26,23 @@ pub struct WeekTables {
     pub retailers: usize,
     /// Segments S.
     pub segments: usize,
-    /// Utility without distance and loyalty, `[(segment * R + retailer) * 3 + channel]`;
-    /// `NEG_INFINITY` where the channel does not exist or the retailer is gone.
-    pub base: Vec<f64>,
-    /// km per unit distance to the nearest store, `[region * R + retailer]`; `None`: no store.
-    pub store_scale: Vec<Option<f64>>,
+    /// Regions G.
+    pub regions: usize,
+    /// Utility without distance and loyalty, `[((segment * G + region) * R + retailer) * 3 + channel]`;
+    /// [`UNAVAILABLE`] where the channel does not exist in the region or the retailer is gone.
+    pub base: Vec<f32>,
+    /// km per unit distance to the nearest store, `[region * R + retailer]` (0 where none).
+    pub store_km: Vec<f32>,
     /// Same for the nearest pickup store.
-    pub pickup_scale: Vec<Option<f64>>,
-    /// Delivery reaches unit distances below this, `[region * R + retailer]`.
-    pub delivery_reach: Vec<f64>,
+    pub pickup_km: Vec<f32>,
+    /// Delivery reaches unit distances strictly below this, `[region * R + retailer]`.
+    pub delivery_reach: Vec<f32>,
     /// β_d per segment.
-    pub distance_sensitivity: Vec<f64>,
+    pub distance_sensitivity: Vec<f32>,
     /// γ.
-    pub loyalty_weight: f64,
+    pub loyalty_weight: f32,
     /// Adoption pull per retailer.
-    pub pull: Vec<f64>,
+    pub pull: Vec<f32>,
     /// True if any retailer pulls households online.
     pub any_pull: bool,
 }
@@ -46,48 +51,57 @@ impl WeekTables {
     /// Tables for retailers in `states`.
     pub fn new(s: &Scenario, states: &[RetailerState]) -> WeekTables {
         let r_count = states.len();
-        let mut base = Vec::with_capacity(s.segments.len() * r_count * 3);
+        let mut base = Vec::with_capacity(s.segments.len() * s.regions.len() * r_count * 3);
         for seg in &s.segments {
-            for st in states {
-                base.extend(channel_utilities(seg, st));
+            for g in 0..s.regions.len() {
+                for st in states {
+                    base.extend(channel_utilities(seg, st, g).map(|v| v as f32));
+                }
             }
         }
-        let (mut store_scale, mut pickup_scale, mut delivery_reach) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut store_km, mut pickup_km, mut delivery_reach) = (Vec::new(), Vec::new(), Vec::new());
         for (g, region) in s.regions.iter().enumerate() {
             for st in states {
-                store_scale.push(distance_scale(st.stores[g], region.area_km2));
-                pickup_scale.push(distance_scale(st.pickup_stores(g), region.area_km2));
-                delivery_reach.push(st.delivery.as_ref().map_or(0.0, |d| coverage_threshold(d.coverage[g])));
+                store_km.push(distance_scale(st.stores[g], region.area_km2).unwrap_or(0.0) as f32);
+                pickup_km.push(distance_scale(st.pickup_stores(g), region.area_km2).unwrap_or(0.0) as f32);
+                let reach = st.delivery.as_ref().map_or(0.0, |d| coverage_threshold(d.coverage[g]));
+                delivery_reach.push(reach as f32);
             }
         }
-        let pull: Vec<f64> = states.iter().map(|st| if st.active { st.adoption_pull } else { 0.0 }).collect();
+        let pull: Vec<f32> = states.iter().map(|st| if st.active { st.adoption_pull as f32 } else { 0.0 }).collect();
         WeekTables {
             retailers: r_count,
             segments: s.segments.len(),
+            regions: s.regions.len(),
             base,
-            store_scale,
-            pickup_scale,
+            store_km,
+            pickup_km,
             delivery_reach,
-            distance_sensitivity: s.segments.iter().map(|seg| seg.distance_sensitivity).collect(),
-            loyalty_weight: s.dynamics.loyalty_weight,
+            distance_sensitivity: s.segments.iter().map(|seg| seg.distance_sensitivity as f32).collect(),
+            loyalty_weight: s.dynamics.loyalty_weight as f32,
             any_pull: pull.iter().any(|&p| p > 0.0),
             pull,
         }
     }
 }
 
-/// V without distance and loyalty for store, pickup and delivery (MODEL.md §3).
-fn channel_utilities(seg: &crate::scenario::Segment, st: &RetailerState) -> [f64; 3] {
-    let none = f64::NEG_INFINITY;
+/// V without distance and loyalty for store, pickup and delivery in region `g` (MODEL.md §3).
+fn channel_utilities(seg: &Segment, st: &RetailerState, g: usize) -> [f64; 3] {
+    let none = UNAVAILABLE as f64;
     if !st.active {
         return [none; 3];
     }
     let shared = st.quality - seg.price_sensitivity * st.price_index.ln();
-    let store = shared - seg.time_value * st.checkout_wait_min;
-    let pickup = st
-        .pickup
-        .as_ref()
-        .map_or(none, |p| shared + p.quality - seg.time_value * p.wait_min - seg.fee_sensitivity * p.fee);
-    let delivery = st.delivery.as_ref().map_or(none, |d| shared + d.quality - seg.fee_sensitivity * d.fee);
+    let store = if st.stores[g] > 0.0 { shared - seg.time_value * st.checkout_wait_min } else { none };
+    let pickup = match &st.pickup {
+        Some(p) if st.pickup_stores(g) > 0.0 => {
+            shared + p.quality - seg.time_value * p.wait_min - seg.fee_sensitivity * p.fee
+        }
+        _ => none,
+    };
+    let delivery = match &st.delivery {
+        Some(d) if d.coverage[g] > 0.0 => shared + d.quality - seg.fee_sensitivity * d.fee,
+        _ => none,
+    };
     [store, pickup, delivery]
 }

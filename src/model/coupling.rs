@@ -20,11 +20,11 @@ use super::logit;
 /// scenario's length.
 pub fn couple(
     from: usize,
-    v: f64,
-    (p, p_total): (&[f64], f64),
-    (q, q_total): (&[f64], f64),
+    v: f32,
+    (p, p_total): (&[f32], f32),
+    (q, q_total): (&[f32], f32),
     to_scenario: &[Option<usize>],
-    scratch: &mut [f64],
+    scratch: &mut [f32],
 ) -> usize {
     let p_from = p[from] / p_total;
     let same = to_scenario[from];
@@ -41,10 +41,10 @@ pub fn couple(
         }
     }
     scratch.iter_mut().for_each(|e| *e = e.max(0.0));
-    let excess: f64 = scratch.iter().sum();
+    let excess: f32 = scratch.iter().sum();
     let w = if keep < 1.0 { (v - keep) / (1.0 - keep) } else { v };
     if excess > 0.0 {
-        logit::pick(scratch, excess, w.clamp(0.0, 1.0 - f64::EPSILON)).0
+        logit::pick(scratch, excess, w.clamp(0.0, 1.0 - f32::EPSILON)).0
     } else {
         // Rounding left no excess anywhere: fall back to the scenario's own inverse CDF.
         same.filter(|&k| q[k] > 0.0).unwrap_or_else(|| logit::pick(q, q_total, w).0)
@@ -56,13 +56,13 @@ mod tests {
     use super::*;
 
     /// The joint distribution of (from, to) on a fine grid of the single uniform draw.
-    fn joint(p: &[f64], q: &[f64], map: &[Option<usize>]) -> Vec<Vec<f64>> {
-        let (pt, qt) = (p.iter().sum::<f64>(), q.iter().sum::<f64>());
+    fn joint(p: &[f32], q: &[f32], map: &[Option<usize>]) -> Vec<Vec<f64>> {
+        let (pt, qt) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
         let mut out = vec![vec![0.0; q.len()]; p.len()];
         let mut scratch = vec![0.0; q.len()];
         let grid = 100_000;
         for i in 0..grid {
-            let u = (i as f64 + 0.5) / grid as f64;
+            let u = ((i as f64 + 0.5) / grid as f64) as f32;
             let (from, v) = logit::pick(p, pt, u);
             let to = couple(from, v, (p, pt), (q, qt), map, &mut scratch);
             out[from][to] += 1.0 / grid as f64;
@@ -78,7 +78,7 @@ mod tests {
         let j = joint(&p, &q, &map);
         for k in 0..4 {
             let column: f64 = j.iter().map(|row| row[k]).sum();
-            assert!((column - q[k] / 10.0).abs() < 1e-4, "alternative {k}: {column}");
+            assert!((column - q[k] as f64 / 10.0).abs() < 1e-4, "alternative {k}: {column}");
         }
         let moved: f64 =
             (0..4).flat_map(|a| (0..4).filter(move |&b| b != a).map(move |b| (a, b))).map(|(a, b)| j[a][b]).sum();
