@@ -270,13 +270,17 @@ fn run_writes_every_file_with_the_documented_header() {
     let stdout = ws.succeed(&args);
     assert_eq!(stdout, "", "--quiet prints nothing");
     let out = ws.path("out");
-    assert_eq!(file_names(&out), ["manifest.json", "online.csv", "replications.csv", "summary.csv", "weekly.csv"]);
+    assert_eq!(
+        file_names(&out),
+        ["manifest.json", "online.csv", "regions.csv", "replications.csv", "summary.csv", "weekly.csv"]
+    );
 
     let headers = [
         ("weekly.csv", WEEKLY_HEADER),
         ("online.csv", ONLINE_HEADER),
         ("summary.csv", SUMMARY_HEADER),
         ("replications.csv", REPLICATIONS_HEADER),
+        ("regions.csv", "scenario,point,region,retailer,channel,metric,mean,sd,ci95_low,ci95_high,p05,p95"),
     ];
     for (name, header) in headers {
         let path = out.join(name);
@@ -837,7 +841,8 @@ fn missing_scenario_file() {
 // ---------------------------------------------------------------------------------------
 // Counterfactuals: a scenario that extends another is compared with it
 
-const COMPARISON_HEADERS: [(&str, &str); 3] = [
+const COMPARISON_HEADERS: [(&str, &str); 4] = [
+    ("shifts_regions.csv", "scenario,reference,point,region,retailer,channel,metric,mean,sd,ci95_low,ci95_high"),
     ("shifts.csv", "scenario,reference,point,retailer,channel,metric,mean,sd,ci95_low,ci95_high"),
     ("shifts_weekly.csv", "scenario,reference,point,week,retailer,channel,metric,mean,sd,ci95_low,ci95_high"),
     (
@@ -856,7 +861,7 @@ fn an_extending_scenario_is_compared_with_its_parent() {
     for (name, header) in COMPARISON_HEADERS {
         assert_eq!(first_line(&ws.path("out").join(name)), header, "{name}");
     }
-    assert_eq!(file_names(&ws.path("out/reference")), ["online.csv", "summary.csv", "weekly.csv"]);
+    assert_eq!(file_names(&ws.path("out/reference")), ["online.csv", "regions.csv", "summary.csv", "weekly.csv"]);
     let manifest: serde_json::Value = serde_json::from_slice(&read(&ws.path("out/manifest.json"))).unwrap();
     assert_eq!(manifest["reference"]["scenario"], "baseline_2018");
     assert_eq!(manifest["reference"]["common_random_numbers"], true);

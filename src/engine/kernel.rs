@@ -35,6 +35,8 @@ use rand_core::Rng;
 pub struct Tally {
     /// Trips per `[alternative * segments + segment]`.
     pub choices: Vec<u64>,
+    /// Trips per `[alternative * regions + region]`.
+    pub by_region: Vec<u64>,
     /// Online-capable households per region, after this week's adoption.
     pub online: Vec<u64>,
 }
@@ -42,12 +44,17 @@ pub struct Tally {
 impl Tally {
     /// An empty tally for `alternatives × segments` and `regions`.
     pub fn new(alternatives: usize, segments: usize, regions: usize) -> Tally {
-        Tally { choices: vec![0; alternatives * segments], online: vec![0; regions] }
+        Tally {
+            choices: vec![0; alternatives * segments],
+            by_region: vec![0; alternatives * regions],
+            online: vec![0; regions],
+        }
     }
 
     /// Adds another tally into this one.
     pub fn add(&mut self, other: &Tally) {
         self.choices.iter_mut().zip(&other.choices).for_each(|(a, b)| *a += b);
+        self.by_region.iter_mut().zip(&other.by_region).for_each(|(a, b)| *a += b);
         self.online.iter_mut().zip(&other.online).for_each(|(a, b)| *a += b);
     }
 }
@@ -212,8 +219,9 @@ pub fn prepare_choice(
 #[inline]
 pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize, tally: &mut Tally) {
     let r_count = week.tables.retailers;
-    let s = block.segment[i] as usize;
+    let (s, g) = (block.segment[i] as usize, block.region[i] as usize);
     tally.choices[alt * week.tables.segments + s] += 1;
+    tally.by_region[alt * week.tables.regions + g] += 1;
     let chosen = (alt > 0).then(|| (alt - 1) / 3);
     loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.dynamics.loyalty_smoothing as f32);
 }

@@ -24,6 +24,8 @@ pub struct WeekRecord {
     pub revenue: Vec<f64>,
     /// Online-capable share per region.
     pub online: Vec<f64>,
+    /// Trips per `[alternative * regions + region]`, scaled to real households.
+    pub region_trips: Vec<f64>,
 }
 
 /// The reported weeks of one replication.
@@ -271,6 +273,7 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
         share: vec![0.0; alternatives],
         revenue: vec![0.0; alternatives],
         online: fractions(&tally.online, region_n),
+        region_trips: tally.by_region.iter().map(|&c| c as f64 * scale).collect(),
     };
     for alt in 0..alternatives {
         let counts = &tally.choices[alt * segments..(alt + 1) * segments];

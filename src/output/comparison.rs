@@ -15,15 +15,15 @@ pub const SHIFTS_WEEKLY_HEADER: &str =
 pub const SWITCHING_HEADER: &str = "scenario,reference,point,from_retailer,from_channel,to_retailer,to_channel,final_week_mean,final_week_ci95_low,final_week_ci95_high,horizon_mean";
 
 /// A row label matched across the two worlds by retailer name and channel.
-struct Matched {
-    retailer: String,
-    channel: &'static str,
-    scenario_alt: Option<usize>,
-    reference_alt: Option<usize>,
+pub(crate) struct Matched {
+    pub(crate) retailer: String,
+    pub(crate) channel: &'static str,
+    pub(crate) scenario_alt: Option<usize>,
+    pub(crate) reference_alt: Option<usize>,
 }
 
 /// The scenario's reported alternatives, then any only the reference has.
-fn matched_alternatives(s: &Scenario, r: &Scenario) -> Vec<Matched> {
+pub(crate) fn matched_alternatives(s: &Scenario, r: &Scenario) -> Vec<Matched> {
     let ours = reported_alternatives(s);
     let theirs = reported_alternatives(r);
     let find = |list: &[Reported], a: &Reported| {
@@ -50,7 +50,7 @@ fn matched_alternatives(s: &Scenario, r: &Scenario) -> Vec<Matched> {
 }
 
 /// Mean, sd and the paired 95% interval of per-replication differences.
-fn paired_cells(diffs: &[f64]) -> [String; 4] {
+pub(crate) fn paired_cells(diffs: &[f64]) -> [String; 4] {
     let n = diffs.len();
     let t = if n > 1 { t_quantile_975(n - 1) } else { f64::NAN };
     let s = summarize(diffs, t);
@@ -72,7 +72,11 @@ const HORIZON_METRICS: [(&str, Value); 4] = [
 ];
 
 /// Per replication: scenario value − reference value (an alternative missing from a world is 0).
-fn differences(c: &ComparisonResults, m: &Matched, value: impl Fn(&ReplicationResult, usize) -> f64) -> Vec<f64> {
+pub(crate) fn differences(
+    c: &ComparisonResults,
+    m: &Matched,
+    value: impl Fn(&ReplicationResult, usize) -> f64,
+) -> Vec<f64> {
     let pairs = c.scenario.replications.iter().zip(&c.reference.replications);
     pairs
         .map(|(a, b)| {

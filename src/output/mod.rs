@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod comparison;
 pub mod manifest;
+pub mod regions;
 pub mod tables;
 
 pub use atomic::write_atomic;
@@ -22,6 +23,7 @@ fn run_files(s: &Scenario, results: &RunResults, raw: bool, prefix: &str) -> Vec
         (format!("{prefix}weekly.csv"), tables::weekly_csv(s, results, 0)),
         (format!("{prefix}online.csv"), tables::online_csv(s, results, 0)),
         (format!("{prefix}summary.csv"), tables::summary_csv(s, results, 0)),
+        (format!("{prefix}regions.csv"), regions::regions_csv(s, results, 0)),
     ];
     if raw {
         files.push((format!("{prefix}replications.csv"), tables::replications_csv(s, results, 0)));
@@ -73,6 +75,9 @@ pub fn write_comparison(
     files.push(("shifts_weekly.csv".into(), comparison::shifts_weekly_csv(s, r, c, 0)));
     if let Some(switching) = comparison::switching_csv(s, r, c, 0) {
         files.push(("switching.csv".into(), switching));
+    }
+    if let Some(by_region) = regions::shifts_regions_csv(s, r, c, 0) {
+        files.push(("shifts_regions.csv".into(), by_region));
     }
     files.extend(run_files(r, &c.reference, raw, "reference/"));
     write_files(dir, files, manifest)
