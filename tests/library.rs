@@ -1,0 +1,162 @@
+//! The scenario library: every file validates, and each moves the market in the direction a
+//! retail economist would expect. Each test runs the scenario against its reference (the file
+//! it extends) with common random numbers on a small sample and requires the paired 95%
+//! interval of the shift to lie on the expected side of zero.
+
+mod common;
+
+use cartshift::Scenario;
+use cartshift::engine::{ComparisonResults, align_reference, alternative, compare};
+use cartshift::output::comparison::retailer_share_shifts;
+use cartshift::scenario::{LoadOptions, load};
+use cartshift::stats::Summary;
+use std::path::Path;
+
+const SMALL: [&str; 2] = ["simulation.households=3000", "simulation.replications=4"];
+
+fn file(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)
+}
+
+/// Runs `name` against its parent on a small sample; returns both scenarios and the results.
+fn against_reference(name: &str) -> (Scenario, Scenario, ComparisonResults) {
+    let options = LoadOptions { overrides: SMALL.iter().map(|s| s.to_string()).collect() };
+    let s = load(&file(name), &options).unwrap_or_else(|e| panic!("{e}"));
+    let mut r = load(s.parent.as_ref().expect("library scenarios extend a baseline"), &options).unwrap();
+    align_reference(&mut r, &s, true);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let c = pool.install(|| compare(&s, &r, true, &|_| {}));
+    (s, r, c)
+}
+
+fn shift(s: &Scenario, r: &Scenario, c: &ComparisonResults, retailer: &str) -> Summary {
+    let shifts = retailer_share_shifts(s, r, c);
+    shifts.into_iter().find(|(name, _)| name == retailer).map(|(_, summary)| summary).unwrap()
+}
+
+fn assert_up(s: &Scenario, r: &Scenario, c: &ComparisonResults, retailer: &str) {
+    let sm = shift(s, r, c, retailer);
+    assert!(sm.ci95.unwrap().0 > 0.0, "{}: {retailer} should gain share: {sm:?}", s.name);
+}
+
+fn assert_down(s: &Scenario, r: &Scenario, c: &ComparisonResults, retailer: &str) {
+    let sm = shift(s, r, c, retailer);
+    assert!(sm.ci95.unwrap().1 < 0.0, "{}: {retailer} should lose share: {sm:?}", s.name);
+}
+
+fn index(s: &Scenario, retailer: &str) -> usize {
+    s.retailers.iter().position(|x| x.name == retailer).unwrap()
+}
+
+/// Mean over replications of a per-week value of the final reported week.
+fn final_week(c: &cartshift::engine::RunResults, value: impl Fn(&cartshift::engine::WeekRecord) -> f64) -> f64 {
+    c.replications.iter().map(|r| value(r.weeks.last().unwrap())).sum::<f64>() / c.replications.len() as f64
+}
+
+#[test]
+fn every_library_scenario_validates() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(file("")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            load(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            count += 1;
+        }
+    }
+    assert!(count >= 11, "{count} scenarios");
+}
+
+#[test]
+fn kroger_alibaba_alliance_wins_kroger_shoppers_from_everyone() {
+    let (s, r, c) = against_reference("kroger_alibaba_alliance.toml");
+    assert_up(&s, &r, &c, "Kroger");
+    for other in ["Other grocers", "Walmart", "Albertsons", "Costco", "Whole Foods", "Aldi"] {
+        assert_down(&s, &r, &c, other);
+    }
+}
+
+#[test]
+fn whole_foods_price_cut_draws_shoppers_and_the_buzz_fades() {
+    let (s, r, c) = against_reference("whole_foods_price_cut_2017.toml");
+    assert_up(&s, &r, &c, "Whole Foods");
+    assert_down(&s, &r, &c, "Walmart");
+    let wf = index(&s, "Whole Foods");
+    let trips = |res: &cartshift::engine::RunResults, w: usize| {
+        res.replications.iter().map(|x| x.weeks[w].trips[alternative(wf, 0)]).sum::<f64>()
+    };
+    let gain = |w: usize| trips(&c.scenario, w) / trips(&c.reference, w) - 1.0;
+    assert_eq!(gain(3), 0.0, "nothing changes before the cut");
+    assert!(gain(4) > gain(10) && gain(10) > 0.0, "week 4 {} vs week 10 {}", gain(4), gain(10));
+}
+
+#[test]
+fn amazon_go_brings_amazon_into_stores() {
+    let (s, r, c) = against_reference("amazon_go_cashierless.toml");
+    assert_up(&s, &r, &c, "Amazon");
+    assert_down(&s, &r, &c, "Walmart");
+    let amazon = index(&s, "Amazon");
+    assert!(final_week(&c.scenario, |w| w.trips[alternative(amazon, 0)]) > 0.0);
+    assert_eq!(final_week(&c.reference, |w| w.trips[alternative(amazon, 0)]), 0.0);
+}
+
+#[test]
+fn kroger_acquiring_boxed_removes_boxed_and_grows_kroger_delivery() {
+    let (s, r, c) = against_reference("kroger_acquires_boxed.toml");
+    let (kroger, boxed) = (index(&s, "Kroger"), index(&s, "Boxed"));
+    assert_eq!(final_week(&c.scenario, |w| w.trips[alternative(boxed, 2)]), 0.0);
+    let total = |res: &cartshift::engine::RunResults| -> f64 {
+        res.replications.iter().flat_map(|x| &x.weeks).map(|w| w.trips[alternative(boxed, 2)]).sum()
+    };
+    assert!(total(&c.reference) > total(&c.scenario) && total(&c.scenario) > 0.0, "Boxed sells until week 8 only");
+    assert_up(&s, &r, &c, "Kroger");
+    let delivery = |res: &cartshift::engine::RunResults| final_week(res, |w| w.share[alternative(kroger, 2)]);
+    assert!(delivery(&c.scenario) > delivery(&c.reference));
+}
+
+#[test]
+fn kroger_ocado_changes_nothing_for_two_years_then_grows_delivery() {
+    let (s, _r, c) = against_reference("kroger_ocado_2018.toml");
+    assert_eq!(s.simulation.weeks, 156);
+    for (a, b) in c.scenario.replications.iter().zip(&c.reference.replications) {
+        assert_eq!(a.weeks[..104], b.weeks[..104], "identical before the centres open");
+    }
+    let kroger = index(&s, "Kroger");
+    let delivery = |res: &cartshift::engine::RunResults| final_week(res, |w| w.share[alternative(kroger, 2)]);
+    assert!(delivery(&c.scenario) > 1.2 * delivery(&c.reference));
+}
+
+#[test]
+fn walmart_pickup_rollout_grows_walmart_pickup() {
+    let (s, r, c) = against_reference("walmart_pickup_rollout.toml");
+    assert_up(&s, &r, &c, "Walmart");
+    let walmart = index(&s, "Walmart");
+    let pickup = |res: &cartshift::engine::RunResults| final_week(res, |w| w.share[alternative(walmart, 1)]);
+    assert!(pickup(&c.scenario) > pickup(&c.reference));
+}
+
+#[test]
+fn price_war_grows_aldi_and_makes_the_big_chains_cut_prices() {
+    let (s, r, c) = against_reference("price_war.toml");
+    assert_up(&s, &r, &c, "Aldi");
+    assert_down(&s, &r, &c, "Other grocers");
+    for chain in ["Walmart", "Kroger", "Albertsons"] {
+        let i = index(&s, chain);
+        // Revenue per store trip is spend × price index: it falls when the chain cuts prices.
+        let per_trip = |res: &cartshift::engine::RunResults| {
+            final_week(res, |w| w.revenue[alternative(i, 0)]) / final_week(res, |w| w.trips[alternative(i, 0)])
+        };
+        assert!(per_trip(&c.scenario) < 0.99 * per_trip(&c.reference), "{chain} did not cut its price");
+    }
+}
+
+#[test]
+fn kroger_superstore_draws_most_from_its_own_region() {
+    let (s, r, c) = against_reference("kroger_union_superstore.toml");
+    assert_up(&s, &r, &c, "Kroger Superstore");
+    assert_down(&s, &r, &c, "Kroger");
+    let store = alternative(index(&s, "Kroger Superstore"), 0);
+    let regions = s.regions.len();
+    let by_region = |g: usize| final_week(&c.scenario, |w| w.region_trips[store * regions + g]);
+    let (core, suburbs) = (by_region(0), by_region(1));
+    assert!(suburbs > 2.0 * core, "suburbs {suburbs} vs urban core {core}");
+}
