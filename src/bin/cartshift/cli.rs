@@ -22,6 +22,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Fit retailers' quality so simulated shares match the scenario's [calibration] targets.
     Calibrate(CalibrateArgs),
+    /// Measure household-weeks per second on 1 thread and on all threads, and memory per household.
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -122,4 +124,20 @@ pub struct CalibrateArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The scenario to time.
+    #[arg(default_value = "scenarios/baseline_2018.toml")]
+    pub scenario: PathBuf,
+    /// Simulated households in the single timed replication.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub households: u64,
+    /// Timed runs per thread count; the median is reported.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
+    /// Thread counts to time [default: 1 and all cores].
+    #[arg(long, value_name = "N", value_delimiter = ',')]
+    pub threads: Vec<usize>,
 }

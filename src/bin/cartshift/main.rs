@@ -1,5 +1,6 @@
 //! The `cartshift` binary: parses the command line, runs a command, maps errors to exit codes.
 
+mod bench;
 mod calibrate;
 mod cli;
 mod progress;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Compare(args) => run::compare(args),
         cli::Command::Validate(args) => validate::validate(args),
         cli::Command::Calibrate(args) => calibrate::calibrate(args),
+        cli::Command::Bench(args) => bench::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
