@@ -20,6 +20,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Check scenario files without running them.
     Validate(ValidateArgs),
+    /// Write OUT_DIR/report.html: charts and tables of a results folder, in one self-contained file.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +79,13 @@ pub struct RunOptions {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also write report.html (charts and tables) into the output folder.
+    #[arg(long)]
+    pub report: bool,
+    /// Write into an output folder that holds files cartshift did not write (they are left alone;
+    /// only cartshift's own file names are overwritten).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -87,4 +96,14 @@ pub struct ValidateArgs {
     /// Overrides to check along with the files.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub overrides: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A results folder written by `cartshift run` (it holds manifest.json).
+    #[arg(value_name = "OUT_DIR")]
+    pub dir: PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

@@ -1,7 +1,10 @@
 //! The `cartshift` binary: parses the command line, runs a command, maps errors to exit codes.
 
 mod cli;
+mod error;
+mod out_folder;
 mod progress;
+mod report;
 mod run;
 mod validate;
 
@@ -18,7 +21,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Compare(args) => run::compare(args),
-        cli::Command::Validate(args) => validate::validate(args),
+        cli::Command::Validate(args) => validate::validate(args).map_err(error::CliError::from),
+        cli::Command::Report(args) => report::report(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
