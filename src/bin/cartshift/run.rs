@@ -68,14 +68,14 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Cl
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
     let worlds = if reference.is_some() { 2 } else { 1 };
     let household_weeks = worlds * RunResults::household_weeks(&scenario);
-    let bar = progress::bar(household_weeks, o.quiet);
+    let bar = progress::Progress::new(household_weeks, scenario.simulation.replications, o.quiet);
     let started = Instant::now();
     let outcome = match &reference {
-        None => Outcome::Plain(pool.install(|| engine::run(&scenario, &|n| bar.inc(n)))),
-        Some(r) => Outcome::Compared(pool.install(|| engine::compare(&scenario, r, crn, &|n| bar.inc(n)))),
+        None => Outcome::Plain(pool.install(|| engine::run(&scenario, &|n| bar.advance(n)))),
+        Some(r) => Outcome::Compared(pool.install(|| engine::compare(&scenario, r, crn, &|n| bar.advance(n)))),
     };
     let wall = started.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    bar.finish();
 
     let mut manifest = Manifest::new(&scenario, threads, wall, household_weeks);
     let written = match (&outcome, &reference) {
