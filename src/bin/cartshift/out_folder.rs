@@ -81,10 +81,13 @@ impl OutFolder {
         result.map_err(|source| OutFolderError::Unwritable { dir: self.dir.clone(), source })
     }
 
-    /// After a failure: removes the folder if this run created it (it holds only this run's files).
+    /// After a failure: removes the output folder if this run created it (it holds only this
+    /// run's files), and the parents this run created as long as they are empty.
     pub fn discard(&self) {
-        if let Some(created) = &self.created {
-            let _ = std::fs::remove_dir_all(created);
+        let Some(created) = &self.created else { return };
+        let _ = std::fs::remove_dir_all(&self.dir);
+        for parent in self.dir.ancestors().skip(1).take_while(|a| a.starts_with(created)) {
+            let _ = std::fs::remove_dir(parent); // only succeeds when empty
         }
     }
 
@@ -158,6 +161,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         manifest(dir.path(), &["weekly.csv"]);
         assert!(listed_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn discarding_removes_only_what_this_run_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("results/run");
+        let folder = OutFolder::prepare(&out, false).unwrap();
+        std::fs::write(out.join("weekly.csv"), "x").unwrap();
+        std::fs::create_dir(dir.path().join("results/other")).unwrap(); // another run's, meanwhile
+        folder.discard();
+        assert!(!out.exists());
+        assert!(dir.path().join("results/other").is_dir(), "a parent that is not empty stays");
+        let kept = OutFolder::prepare(dir.path(), true).unwrap();
+        kept.discard();
+        assert!(dir.path().join("results/other").is_dir(), "a folder that existed is never removed");
     }
 
     #[test]
