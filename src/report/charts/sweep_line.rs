@@ -4,7 +4,7 @@
 use super::legend::{self, Entry, Swatch};
 use super::series::{Colours, Line, lines_by, percent};
 use super::{Area, Chart, DrawResult, padded, text};
-use crate::report::results::Results;
+use crate::report::results::{Record, Results};
 use plotters::prelude::*;
 
 /// The values a swept path takes, in order: as numbers when every one is a number.
@@ -57,13 +57,12 @@ impl SweepLine {
             return None;
         }
         let axis = SweptAxis::of(results, 0)?;
-        let finals: Vec<_> = results.summary.iter().filter(|r| r.metric == "final_share").collect();
+        let finals: Vec<Record> = results.summary.iter().filter(|r| r.metric == "final_share").cloned().collect();
+        let group = |r: &Record| (r.alt.channel != "none").then(|| r.alt.retailer.clone());
         let mut lines: Vec<Line> = Vec::new();
         for point in &results.points {
             let x = axis.position(&point.values[0]);
-            let rows: Vec<_> = finals.iter().filter(|r| r.point == point.index).map(|r| (*r).clone()).collect();
-            let group = |r: &crate::report::results::Record| (r.alt.channel != "none").then(|| r.alt.retailer.clone());
-            for (label, points) in lines_by(&rows, point.index, group, |_| x) {
+            for (label, points) in lines_by(&finals, point.index, group, |_| x) {
                 let estimate = percent(points[0].1);
                 match lines.iter_mut().find(|l| l.label == label) {
                     Some(line) => line.points.push((x, estimate)),
