@@ -57,6 +57,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -719,7 +719,7 @@ fn set_with_an_unknown_key() {
     assert_says(
         "--set unknown key",
         &stderr,
-        &["error: --set: retailer.Kroger.qualty: unknown field `qualty`", "did you mean 'quality'?"],
+        &["error: --set: retailer.Kroger.qualty: unknown field `qualty`", "did you mean 'retailer.Kroger.quality'?"],
     );
     assert!(!stderr.contains("\nin `"), "no stray serde path: {stderr}");
 }

@@ -1,6 +1,6 @@
 //! One replication, week by week: events, the kernel over all blocks, tallies, price response.
 //!
-//! A [`World`] is one simulated market; a plain run steps one world, a comparison steps the
+//! A `World` is one simulated market; a plain run steps one world, a comparison steps the
 //! scenario's and the reference's worlds in lockstep so that each household takes the same
 //! draws in both (common random numbers) and its pair of choices can be counted.
 

@@ -55,11 +55,13 @@ fn assemble(chain: Vec<ScenarioFile>, options: &LoadOptions) -> Result<Scenario,
         sources.add_file(&file.display, &file.text);
         merge_documents(&mut merged, file.table);
     }
+    let mut set_paths = Vec::new();
     for assignment in &options.overrides {
         let path = apply_override(&mut merged, assignment)?;
         sources.add_override(&path);
+        set_paths.push(path);
     }
-    let raw = deserialize_merged(&merged, &sources)?;
+    let raw = deserialize_merged(&merged, &sources).map_err(|e| attribute_to_override(e, &set_paths))?;
     let hash = hash_document(&merged);
     validate(raw, &sources, hash)
 }
@@ -72,7 +74,7 @@ fn read_chain(path: &Path) -> Result<Vec<ScenarioFile>, ScenarioError> {
     loop {
         let canonical = match next.canonicalize() {
             Ok(canonical) => canonical,
-            Err(source) if chain.is_empty() => return Err(ScenarioError::Read { path: next, source }),
+            Err(source) if chain.is_empty() => return Err(unreadable_scenario(next, source)),
             Err(_) => {
                 return Err(extends_error(&chain, format!("parent scenario {} not found", next.display()), &next));
             }
@@ -150,12 +152,86 @@ fn deserialize_merged(merged: &Table, sources: &SourceMap) -> Result<RawScenario
     })
 }
 
+/// A scenario file that cannot be read; a missing one names the nearest file in its folder or in
+/// `scenarios/`, or else lists what `scenarios/` holds.
+fn unreadable_scenario(path: PathBuf, source: std::io::Error) -> ScenarioError {
+    if source.kind() != std::io::ErrorKind::NotFound {
+        return ScenarioError::Read { path, source };
+    }
+    let folders = [path.parent().unwrap_or(Path::new("")).to_path_buf(), PathBuf::from("scenarios")];
+    let mut candidates: Vec<String> = Vec::new();
+    for file in folders.iter().flat_map(|f| scenario_files(f)) {
+        if !candidates.contains(&file) {
+            candidates.push(file);
+        }
+    }
+    let wrong = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stems: Vec<String> = candidates.iter().map(|c| file_stem(c)).collect();
+    let suggestion = nearest_key(&wrong, stems.iter().map(String::as_str))
+        .and_then(|stem| candidates.iter().find(|c| file_stem(c) == stem).cloned());
+    let mut message = format!("cannot read scenario file {}: {source}", path.display());
+    if suggestion.is_none() && !candidates.is_empty() {
+        let listed: Vec<&str> = candidates.iter().take(8).map(String::as_str).collect();
+        message.push_str(&format!("; scenario files nearby: {}", listed.join(", ")));
+    }
+    ScenarioError::Invalid { location: None, path: String::new(), message, suggestion }
+}
+
+/// The `.toml` files of `folder`, as paths to show (sorted; none if it cannot be listed).
+fn scenario_files(folder: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(if folder.as_os_str().is_empty() { Path::new(".") } else { folder }) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|p| p.file_name().map(|n| folder.join(n).display().to_string()))
+        .collect();
+    files.sort();
+    files
+}
+
+fn file_stem(path: &str) -> String {
+    Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The nearest candidate by spelling, or else the shortest candidate that contains `wrong` (or
+/// that `wrong` contains), so `price` finds `price_index` and `kroger` `kroger_alibaba_alliance`.
+fn nearest_key<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> Option<String> {
+    nearest(wrong, candidates.clone()).or_else(|| {
+        let w = wrong.to_lowercase();
+        let contains =
+            |c: &&str| w.chars().count() >= 3 && (c.to_lowercase().contains(&w) || w.contains(&c.to_lowercase()));
+        candidates.into_iter().filter(contains).min_by_key(|c| c.len()).map(str::to_string)
+    })
+}
+
+/// An error in the merged document that lies on a `--set` path is the override's: it points at
+/// `--set`, names the whole path, and suggests the whole corrected path.
+fn attribute_to_override(err: ScenarioError, set_paths: &[String]) -> ScenarioError {
+    let ScenarioError::Invalid { path, message, suggestion, location } = err else { return err };
+    let on_path = |p: &&String| *p == &path || p.starts_with(&format!("{path}."));
+    let Some(set_path) = set_paths.iter().rev().find(on_path).filter(|_| !path.is_empty()) else {
+        return ScenarioError::Invalid { path, message, suggestion, location };
+    };
+    let suggestion = suggestion.map(|key| {
+        let parent = path.rsplit_once('.').map_or(String::new(), |(parent, _)| format!("{parent}."));
+        format!("{parent}{key}{}", &set_path[path.len()..])
+    });
+    ScenarioError::Invalid {
+        location: Some(Location { file: "--set".into(), line: None, column: None }),
+        path: set_path.clone(),
+        message,
+        suggestion,
+    }
+}
+
 /// An unknown key or a wrong type, with the nearest valid key for a misspelling.
 fn shape_error(location: Option<Location>, path: String, message: &str) -> ScenarioError {
     let message = message.trim().to_string();
     let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     let suggestion = match quoted.split_first() {
-        Some((wrong, valid)) if message.starts_with("unknown field") => nearest(wrong, valid.iter().copied()),
+        Some((wrong, valid)) if message.starts_with("unknown field") => nearest_key(wrong, valid.iter().copied()),
         _ => None,
     };
     let path = match quoted.first() {
@@ -218,8 +294,26 @@ mod tests {
         assert!(text.starts_with("--set: retailer.Shop.quality: invalid type"), "{text}");
         assert!(!text.contains('\n'), "{text}");
         let text = with_override("retailer.Shop.qualty=1").to_string();
-        assert!(text.ends_with("; did you mean 'quality'?"), "{text}");
+        assert!(text.ends_with("; did you mean 'retailer.Shop.quality'?"), "{text}");
         assert!(!text.contains('\n'), "{text}");
+    }
+
+    #[test]
+    fn a_misspelt_override_path_gets_the_whole_corrected_path() {
+        let text = with_override("dynamic.loyalty_weight=2").to_string();
+        assert!(text.starts_with("--set: dynamic.loyalty_weight: unknown field `dynamic`"), "{text}");
+        assert!(text.ends_with("did you mean 'dynamics.loyalty_weight'?"), "{text}");
+        let text = with_override("retailer.Shop.price=0.9").to_string();
+        assert!(text.ends_with("did you mean 'retailer.Shop.price_index'?"), "{text}");
+    }
+
+    #[test]
+    fn near_names_and_unique_containment_are_suggested() {
+        let names = ["baseline_2018", "kroger_alibaba_alliance", "whole_foods_price_cut_2017"];
+        assert_eq!(nearest_key("baseline_2019", names), Some("baseline_2018".into()));
+        assert_eq!(nearest_key("kroger", names), Some("kroger_alibaba_alliance".into()));
+        assert_eq!(nearest_key("20", names), None, "too short to mean anything");
+        assert_eq!(nearest_key("zebra", names), None);
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Measure household-weeks per second on 1 thread and on all threads, and memory per household.
     Bench(BenchArgs),
+    /// Write OUT_DIR/report.html: charts and tables of a results folder, in one self-contained file.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +83,13 @@ pub struct RunOptions {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also write report.html (charts and tables) into the output folder.
+    #[arg(long)]
+    pub report: bool,
+    /// Write into an output folder that holds files cartshift did not write (they are left alone;
+    /// only cartshift's own file names are overwritten).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +130,16 @@ pub struct CalibrateArgs {
     /// Override a value before calibrating (PATH=VALUE).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub overrides: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A results folder written by `cartshift run` (it holds manifest.json).
+    #[arg(value_name = "OUT_DIR")]
+    pub dir: PathBuf,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,

@@ -3,7 +3,10 @@
 mod bench;
 mod calibrate;
 mod cli;
+mod error;
+mod out_folder;
 mod progress;
+mod report;
 mod run;
 mod validate;
 
@@ -20,9 +23,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Compare(args) => run::compare(args),
-        cli::Command::Validate(args) => validate::validate(args),
-        cli::Command::Calibrate(args) => calibrate::calibrate(args),
-        cli::Command::Bench(args) => bench::bench(args),
+        cli::Command::Validate(args) => validate::validate(args).map_err(error::CliError::from),
+        cli::Command::Calibrate(args) => calibrate::calibrate(args).map_err(error::CliError::from),
+        cli::Command::Bench(args) => bench::bench(args).map_err(error::CliError::from),
+        cli::Command::Report(args) => report::report(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,12 +1,14 @@
 //! `cartshift run` and `cartshift compare`: load, simulate on a sized thread pool, write, report.
 
 use crate::cli::{CompareArgs, RunArgs, RunOptions};
+use crate::error::CliError;
+use crate::out_folder::OutFolder;
 use crate::progress;
+use cartshift::Scenario;
 use cartshift::engine::{self, RunResults, align_reference};
 use cartshift::output::comparison::retailer_share_shifts;
 use cartshift::output::{Manifest, ReferenceInfo, write_comparison, write_run};
 use cartshift::scenario::{LoadOptions, load};
-use cartshift::{Error, Scenario};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -20,7 +22,7 @@ enum ReferenceChoice {
     Skip,
 }
 
-pub fn run(args: RunArgs) -> Result<(), Error> {
+pub fn run(args: RunArgs) -> Result<(), CliError> {
     let choice = match (args.no_reference, args.reference) {
         (true, _) => ReferenceChoice::Skip,
         (false, Some(file)) => ReferenceChoice::File(file),
@@ -29,7 +31,7 @@ pub fn run(args: RunArgs) -> Result<(), Error> {
     execute(&args.scenario, choice, args.options)
 }
 
-pub fn compare(args: CompareArgs) -> Result<(), Error> {
+pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     execute(&args.scenario, ReferenceChoice::File(args.reference), args.options)
 }
 
@@ -41,7 +43,7 @@ fn simulation_overrides(o: &RunOptions) -> Vec<String> {
     out
 }
 
-fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Error> {
+fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), CliError> {
     let shared = simulation_overrides(&o);
     let mut overrides = shared.clone();
     overrides.extend(o.overrides.iter().filter(|s| !s.trim_start().starts_with("simulation.")).cloned());
@@ -61,37 +63,43 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Er
         }
     };
     let out = o.out.clone().unwrap_or_else(|| PathBuf::from("results").join(folder_name(&scenario.name)));
+    let folder = OutFolder::prepare(&out, o.force)?;
     let threads = o.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
     let worlds = if reference.is_some() { 2 } else { 1 };
     let household_weeks = worlds * RunResults::household_weeks(&scenario);
-    let bar = progress::bar(household_weeks, o.quiet);
+    let bar = progress::Progress::new(household_weeks, scenario.simulation.replications, o.quiet);
     let started = Instant::now();
     let outcome = match &reference {
-        None => Outcome::Plain(pool.install(|| engine::run(&scenario, &|n| bar.inc(n)))),
-        Some(r) => Outcome::Compared(pool.install(|| engine::compare(&scenario, r, crn, &|n| bar.inc(n)))),
+        None => Outcome::Plain(pool.install(|| engine::run(&scenario, &|n| bar.advance(n)))),
+        Some(r) => Outcome::Compared(pool.install(|| engine::compare(&scenario, r, crn, &|n| bar.advance(n)))),
     };
     let wall = started.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    bar.finish();
 
     let mut manifest = Manifest::new(&scenario, threads, wall, household_weeks);
-    let files = match (&outcome, &reference) {
+    let written = match (&outcome, &reference) {
         (Outcome::Compared(c), Some(r)) => {
             manifest.reference = Some(ReferenceInfo {
                 scenario: r.name.clone(),
                 scenario_hash: r.hash.clone(),
                 common_random_numbers: crn,
             });
-            write_comparison(&out, &scenario, r, c, manifest.clone(), o.raw)?
+            write_comparison(&out, &scenario, r, c, manifest.clone(), o.raw)
         }
-        (Outcome::Plain(results), _) => write_run(&out, &scenario, results, manifest.clone(), o.raw)?,
+        (Outcome::Plain(results), _) => write_run(&out, &scenario, results, manifest.clone(), o.raw),
         (Outcome::Compared(_), None) => unreachable!("a comparison has a reference"),
     };
+    let files = written.inspect_err(|_| folder.discard())?;
+    folder.remove_stale(&files);
     if !o.quiet {
         report(&scenario, &manifest, &out, &files);
         if let (Outcome::Compared(c), Some(r)) = (&outcome, &reference) {
             report_shifts(&scenario, r, c);
         }
+    }
+    if o.report {
+        crate::report::write(&out, o.quiet)?;
     }
     Ok(())
 }
