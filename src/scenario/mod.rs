@@ -3,6 +3,8 @@
 //! Nothing in here is re-checked by the engine: if a [`Scenario`] exists, it is runnable.
 
 mod fields;
+mod files;
+mod limits;
 mod load;
 mod merge;
 mod overrides;
@@ -11,7 +13,8 @@ mod source_map;
 mod validate;
 
 pub use fields::{Change, Field, Op};
-pub use load::{LoadOptions, load, load_str};
+pub use limits::{MAX_GROUPS, MAX_TOTAL};
+pub use load::{LoadOptions, MAX_EXTENDS_DEPTH, load, load_files, load_str};
 
 use crate::model::retailer_state::RetailerState;
 
