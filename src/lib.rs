@@ -54,6 +54,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod guard;
 pub mod model;
 pub mod output;
 pub mod rng;

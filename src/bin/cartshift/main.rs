@@ -1,6 +1,8 @@
 //! The `cartshift` binary: parses the command line, runs a command, maps errors to exit codes.
 
 mod cli;
+mod interrupt;
+mod memory;
 mod progress;
 mod run;
 mod validate;
@@ -15,6 +17,9 @@ const EXIT_FAILURE: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if let Err(err) = interrupt::install() {
+        eprintln!("warning: cannot handle Ctrl-C and SIGTERM: {err}");
+    }
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Compare(args) => run::compare(args),
@@ -24,6 +29,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
+            if let cartshift::Error::TooLarge(too_large) = &err {
+                eprintln!("{}", run::too_large_hint(too_large));
+            }
             ExitCode::from(if err.is_input_error() { EXIT_INPUT } else { EXIT_FAILURE })
         }
     }

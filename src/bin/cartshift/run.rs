@@ -1,8 +1,9 @@
 //! `cartshift run` and `cartshift compare`: load, simulate on a sized thread pool, write, report.
 
 use crate::cli::{CompareArgs, RunArgs, RunOptions};
-use crate::progress;
+use crate::{interrupt, memory, progress};
 use cartshift::engine::{self, RunResults, align_reference};
+use cartshift::guard::{MemoryEstimate, TooLarge};
 use cartshift::output::comparison::retailer_share_shifts;
 use cartshift::output::{Manifest, ReferenceInfo, write_comparison, write_run};
 use cartshift::scenario::{LoadOptions, load};
@@ -62,6 +63,9 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Er
     };
     let out = o.out.clone().unwrap_or_else(|| PathBuf::from("results").join(folder_name(&scenario.name)));
     let threads = o.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
+    if let (false, Some(available)) = (o.force, memory::available_bytes()) {
+        MemoryEstimate::new(&scenario, reference.as_ref(), threads, o.raw).check(available)?;
+    }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
     let worlds = if reference.is_some() { 2 } else { 1 };
     let household_weeks = worlds * RunResults::household_weeks(&scenario);
@@ -75,18 +79,18 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Er
     bar.finish_and_clear();
 
     let mut manifest = Manifest::new(&scenario, threads, wall, household_weeks);
-    let files = match (&outcome, &reference) {
+    let files = interrupt::while_writing(|| match (&outcome, &reference) {
         (Outcome::Compared(c), Some(r)) => {
             manifest.reference = Some(ReferenceInfo {
                 scenario: r.name.clone(),
                 scenario_hash: r.hash.clone(),
                 common_random_numbers: crn,
             });
-            write_comparison(&out, &scenario, r, c, manifest.clone(), o.raw)?
+            write_comparison(&out, &scenario, r, c, manifest.clone(), o.raw)
         }
-        (Outcome::Plain(results), _) => write_run(&out, &scenario, results, manifest.clone(), o.raw)?,
+        (Outcome::Plain(results), _) => write_run(&out, &scenario, results, manifest.clone(), o.raw),
         (Outcome::Compared(_), None) => unreachable!("a comparison has a reference"),
-    };
+    })?;
     if !o.quiet {
         report(&scenario, &manifest, &out, &files);
         if let (Outcome::Compared(c), Some(r)) = (&outcome, &reference) {
@@ -94,6 +98,15 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Er
         }
     }
     Ok(())
+}
+
+/// What to do about a run refused by the resource guard, in terms of flags.
+pub fn too_large_hint(e: &TooLarge) -> String {
+    if e.largest_households == 0 {
+        "hint: lower --replications or simulation.weeks, or pass --force to run anyway".into()
+    } else {
+        format!("hint: the largest --households that fits is {}; or pass --force to run anyway", e.largest_households)
+    }
 }
 
 enum Outcome {
