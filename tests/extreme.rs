@@ -189,22 +189,29 @@ fn channel_offsets_and_loyalty_weights_of_a_million_run_cleanly() {
 }
 
 #[test]
-fn utilities_that_would_overflow_are_refused_with_the_retailer_and_segment() {
+fn utilities_beyond_1e30_are_refused_with_the_retailer_and_segment() {
     let huge = "quality = 1e308\nprice_index = 1.0\npickup = { fee = 0, wait_min = 0, quality = 1e308 }";
     assert_refused(
         "quality + pickup quality overflow",
         &[("kroger", huge)],
-        &["retailer.Kroger", "utility for segment 'thrifty' overflows"],
+        &["retailer.Kroger", "utility for segment 'thrifty' could reach inf", "at most 1e30"],
     );
     let cheap = "quality = 0\nprice_index = 1e-300\npickup = { fee = 1, wait_min = 1, quality = 0 }";
     let seg = "digital_adoption = 0.1\n";
     let text = text(&[("kroger", cheap), ("seg", seg)]).replace("price_sensitivity = 3.0", "price_sensitivity = 1e306");
     let err = load_str(&text, &LoadOptions::default()).expect_err("β_p · ln P overflows").to_string();
-    assert!(err.contains("overflows"), "{err}");
+    assert!(err.contains("could reach inf"), "{err}");
+    // Finite but beyond f32: refused too, so that an f32 kernel cannot overflow either.
+    let big = "quality = 1e31\nprice_index = 1.0\npickup = { fee = 4.95, wait_min = 5.0, quality = -0.3 }";
+    assert_refused("quality 1e31", &[("kroger", big)], &["could reach 1e31"]);
     // Each value finite, their sum not: caught when the event is replayed.
-    let event = "[[event]]\nweek = 1\nretailer = \"Kroger\"\nset = { pickup.quality = 1e308 }";
-    let kroger = "quality = 1e308\nprice_index = 1.0\npickup = { fee = 0, wait_min = 0, quality = 0 }";
-    assert_refused("an event that overflows", &[("kroger", kroger), ("extra", event)], &["event.1", "overflows"]);
+    let event = "[[event]]\nweek = 1\nretailer = \"Kroger\"\nset = { pickup.quality = 6e29 }";
+    let kroger = "quality = 6e29\nprice_index = 1.0\npickup = { fee = 0, wait_min = 0, quality = 0 }";
+    assert_refused(
+        "an event past the limit",
+        &[("kroger", kroger), ("extra", event)],
+        &["event.1", "could reach 1.2e30"],
+    );
 }
 
 // ---------------------------------------------------------------------------------------

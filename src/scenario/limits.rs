@@ -11,6 +11,11 @@ use crate::model::retailer_state::RetailerState;
 /// reach, so that sums, variances and intervals over replications stay finite.
 pub const MAX_TOTAL: f64 = 1e100;
 
+/// Largest bound on a utility's magnitude (the sum of its terms' magnitudes): far beyond any
+/// meaningful utility, and well inside `f32`, so that the kernel's arithmetic stays finite
+/// whatever precision it uses.
+pub const MAX_UTILITY: f64 = 1e30;
+
 /// Most regions and most segments: households store them as one byte each.
 pub const MAX_GROUPS: usize = 256;
 
@@ -36,8 +41,8 @@ pub(crate) fn check_horizon(weeks: u32, warmup_weeks: u32) -> Result<(), Breach>
     }
 }
 
-/// An upper bound of |V − γL| over a retailer's channels for one segment, plus |γ|:
-/// if finite, every utility the kernel computes (base + γL − β_d·d) is finite or −∞.
+/// An upper bound of |V − γL| over a retailer's channels for one segment, plus |γ|: if it is
+/// at most [`MAX_UTILITY`], every utility the kernel computes (base + γL − β_d·d) is finite or −∞.
 fn utility_bound(seg: &Segment, st: &RetailerState, floor: Option<f64>, loyalty_weight: f64) -> f64 {
     let price = seg.price_sensitivity * (st.price_index.ln().abs() + floor.map_or(0.0, |f| f.ln().abs()));
     let mut bound = st.quality.abs() + price + seg.time_value * st.checkout_wait_min + loyalty_weight.abs();
@@ -55,10 +60,11 @@ pub(crate) fn check_utilities(s: &Scenario, r: usize, st: &RetailerState, path: 
     let retailer = &s.retailers[r];
     let floor = retailer.price_response.map(|p| p.floor);
     for seg in &s.segments {
-        if !utility_bound(seg, st, floor, s.dynamics.loyalty_weight).is_finite() {
+        let bound = utility_bound(seg, st, floor, s.dynamics.loyalty_weight);
+        if bound.is_nan() || bound > MAX_UTILITY {
             let message = format!(
-                "{}'s utility for segment '{}' overflows: quality, quality offsets, loyalty_weight and the \
-                 price, wait and fee terms must add up to a finite number",
+                "{}'s utility for segment '{}' could reach {bound:e}: the magnitudes of quality, quality \
+                 offsets, loyalty_weight and the price, wait and fee terms must add up to at most {MAX_UTILITY:e}",
                 retailer.name, seg.name
             );
             return Err((path.to_string(), message));

@@ -13,7 +13,7 @@ mod source_map;
 mod validate;
 
 pub use fields::{Change, Field, Op};
-pub use limits::{MAX_GROUPS, MAX_TOTAL};
+pub use limits::{MAX_GROUPS, MAX_TOTAL, MAX_UTILITY};
 pub use load::{LoadOptions, MAX_EXTENDS_DEPTH, load, load_files, load_str};
 
 use crate::model::retailer_state::RetailerState;
