@@ -264,7 +264,7 @@ fn handles_signals(pid: u32) -> bool {
     mask & bit(2) != 0 && mask & bit(15) != 0
 }
 
-/// Files in `dir` and below, relative names.
+/// Names of the files in `dir` and below (without their folders).
 fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(entries) = fs::read_dir(dir) {
@@ -273,35 +273,35 @@ fn files_under(dir: &Path) -> Vec<String> {
             if path.is_dir() {
                 out.extend(files_under(&path));
             } else {
-                out.push(path.display().to_string());
+                out.push(entry.file_name().to_string_lossy().into_owned());
             }
         }
     }
     out
 }
 
-/// Starts a long run, sends `signal` once it is simulating, and checks the exit code and that
-/// the output folder holds no CSV and no temporary file.
-fn interrupt_a_run(signal: &str, expected_code: i32) {
-    let ws = Workspace::new();
-    let long = "weeks = 52\nwarmup_weeks = 26\nreplications = 400\nhouseholds = 200000\nseed = 1";
-    ws.write("long.toml", &scenario("long", long));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cartshift"))
+/// A temporary file of `write_atomic`: `.NAME.tmp.PID`.
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp.")
+}
+
+fn spawn_run(ws: &Workspace, file: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_cartshift"))
         .current_dir(ws.dir.path())
-        .args(["run", "long.toml", "-o", "out", "--raw"])
+        .args(["run", file, "-o", "out", "--raw"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("cartshift starts");
-    let pid = child.id();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !handles_signals(pid) {
-        assert!(Instant::now() < deadline, "cartshift never installed its signal handlers");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(700));
+        .expect("cartshift starts")
+}
+
+fn send(signal: &str, pid: u32) {
     let sent = Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]).status().expect("kill runs");
     assert!(sent.success(), "kill -{signal} {pid} failed");
+}
+
+/// Waits for the child to exit (30 s at most); returns its exit code and stderr.
+fn wait_for(mut child: std::process::Child, signal: &str) -> (Option<i32>, String) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for cartshift") {
@@ -315,10 +315,29 @@ fn interrupt_a_run(signal: &str, expected_code: i32) {
     };
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().expect("piped"), &mut err).unwrap();
-    assert_eq!(status.code(), Some(expected_code), "SIG{signal}: stderr:\n{err}");
+    (status.code(), err)
+}
+
+/// Starts a long run, sends `signal` once it is simulating, and checks the exit code and that
+/// the output folder holds no CSV and no temporary file.
+fn interrupt_a_run(signal: &str, expected_code: i32) {
+    let ws = Workspace::new();
+    let long = "weeks = 52\nwarmup_weeks = 26\nreplications = 400\nhouseholds = 200000\nseed = 1";
+    ws.write("long.toml", &scenario("long", long));
+    let child = spawn_run(&ws, "long.toml");
+    let pid = child.id();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !handles_signals(pid) {
+        assert!(Instant::now() < deadline, "cartshift never installed its signal handlers");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    send(signal, pid);
+    let (code, err) = wait_for(child, signal);
+    assert_eq!(code, Some(expected_code), "SIG{signal}: stderr:\n{err}");
     assert!(err.contains(&format!("interrupted by SIG{signal}")), "{err}");
     let left: Vec<String> =
-        files_under(&ws.path("out")).into_iter().filter(|f| f.ends_with(".csv") || f.contains(".tmp")).collect();
+        files_under(&ws.path("out")).into_iter().filter(|f| f.ends_with(".csv") || is_temporary(f)).collect();
     assert!(left.is_empty(), "SIG{signal} left files behind: {left:?}");
 }
 
@@ -330,4 +349,34 @@ fn sigint_stops_a_run_with_code_130_and_leaves_no_partial_output() {
 #[test]
 fn sigterm_stops_a_run_with_code_143_and_leaves_no_partial_output() {
     interrupt_a_run("TERM", 143);
+}
+
+#[test]
+fn sigint_while_writing_lets_the_files_finish_whole_then_exits_130() {
+    let ws = Workspace::new();
+    // Small households, many replications: a quick simulation and a large replications.csv.
+    let many = "weeks = 52\nwarmup_weeks = 2\nreplications = 3000\nhouseholds = 50\nseed = 1";
+    ws.write("many.toml", &scenario("many", many));
+    let child = spawn_run(&ws, "many.toml");
+    let pid = child.id();
+    // The output folder is created when writing starts.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !ws.path("out").exists() {
+        assert!(Instant::now() < deadline, "cartshift never started writing");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    send("INT", pid);
+    let (code, err) = wait_for(child, "INT");
+    assert_eq!(code, Some(130), "stderr:\n{err}");
+    let files = files_under(&ws.path("out"));
+    assert!(!files.iter().any(|f| is_temporary(f)), "temporary files left: {files:?}");
+    let manifest = fs::read_to_string(ws.path("out/manifest.json")).expect("the writing finished: manifest");
+    for name in ["weekly.csv", "online.csv", "summary.csv", "replications.csv"] {
+        assert!(manifest.contains(name), "{manifest}");
+        let text = fs::read_to_string(ws.path("out").join(name)).unwrap();
+        assert!(text.ends_with('\n'), "{name} is whole");
+    }
+    let rows = fs::read_to_string(ws.path("out/replications.csv")).unwrap().lines().count();
+    // Four alternatives: the outside option, Kroger store and pickup, Amazon delivery.
+    assert_eq!(rows, 1 + 3000 * 52 * 4, "replications.csv has every row");
 }
