@@ -89,6 +89,9 @@ pub enum Error {
     /// Bad input: the scenario or an override.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// A run too large for the memory available (see [`crate::guard`]).
+    #[error(transparent)]
+    TooLarge(#[from] crate::guard::TooLarge),
     /// A failure while writing results.
     #[error("cannot write {}: {source}", path.display())]
     Output {
@@ -105,6 +108,6 @@ pub enum Error {
 impl Error {
     /// True when the error is the user's input (exit code 2) rather than a failure while running.
     pub fn is_input_error(&self) -> bool {
-        matches!(self, Error::Scenario(_))
+        matches!(self, Error::Scenario(_) | Error::TooLarge(_))
     }
 }

@@ -55,6 +55,7 @@
 pub mod calibrate;
 pub mod engine;
 pub mod error;
+pub mod guard;
 pub mod model;
 pub mod output;
 pub mod report;

@@ -47,7 +47,9 @@ fn contraction_meets_every_target_including_online() {
 
 #[test]
 fn a_target_no_household_can_reach_is_refused() {
-    let text = market_with_targets("share = { A = 0.3, B = 0.1 }").replace("stores = 10\n", "stores = 0\n");
+    // B only delivers, and its delivery reaches nobody.
+    let text = market_with_targets("share = { A = 0.3, B = 0.1 }")
+        .replace("stores = 10\n", "stores = 0\ndelivery = { coverage = 0.0 }\n");
     let err = calibrate(&scenario(&text), CalibrationOptions::default(), &|_, _| {}).unwrap_err();
     assert!(err.to_string().contains("calibration.share.B: cannot be reached"), "{err}");
 }

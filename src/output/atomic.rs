@@ -2,23 +2,35 @@
 
 use crate::error::Error;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename).
+/// The temporary file is removed on every path that does not rename it, a panic included.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+    let mut tmp = Temporary(Some(dir.join(format!(".{name}.tmp.{}", std::process::id()))));
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        let tmp_path = tmp.0.as_deref().expect("not yet renamed");
+        let mut file = std::fs::File::create(tmp_path)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(tmp_path, path)?;
+        tmp.0 = None;
+        Ok(())
     })();
-    result.map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::Output { path: path.to_path_buf(), source }
-    })
+    result.map_err(|source| Error::Output { path: path.to_path_buf(), source })
+}
+
+/// A temporary file that is deleted when dropped, unless it was renamed (`None`).
+struct Temporary(Option<PathBuf>);
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -31,6 +43,17 @@ mod tests {
         let target = dir.path().join("a.csv");
         write_atomic(&target, b"x,y\n").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"x,y\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("a.csv")]);
+    }
+
+    #[test]
+    fn a_failed_rename_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.csv");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("occupied"), b"x").unwrap();
+        assert!(write_atomic(&target, b"x,y\n").is_err(), "a non-empty folder cannot be replaced by a file");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.csv")]);
     }

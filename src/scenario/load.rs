@@ -1,6 +1,7 @@
 //! Reading a scenario: the `extends` chain, per-file checks, merging, overrides, validation.
 
 use super::Scenario;
+use super::files::{Disk, Files, Memory};
 use super::merge::merge_documents;
 use super::overrides::{apply_override, label_of};
 use super::raw::RawScenario;
@@ -31,7 +32,7 @@ struct ScenarioFile {
 
 /// Loads, merges and validates the scenario at `path`.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
-    let chain = read_chain(path)?;
+    let chain = read_chain(path, &Disk)?;
     let parent = chain.get(1).map(|f| PathBuf::from(&f.display));
     let mut scenario = assemble(chain, options)?;
     scenario.parent = parent;
@@ -43,9 +44,20 @@ pub fn load_str(text: &str, options: &LoadOptions) -> Result<Scenario, ScenarioE
     let table = parse_file("<string>", text)?;
     let mut chain = vec![ScenarioFile { display: "<string>".into(), text: text.into(), table }];
     if let Some(parent) = chain[0].table.get("extends").and_then(Value::as_str) {
-        chain.extend(read_chain(Path::new(parent))?);
+        chain.extend(read_chain(Path::new(parent), &Disk)?);
     }
     assemble(chain, options)
+}
+
+/// Loads the scenario named `path` from in-memory `(name, text)` files: `extends` resolves
+/// against the child's folder among those names, exactly as [`load`] does on disk. For tests
+/// and fuzzing; the result's `parent` is set as by [`load`].
+pub fn load_files(files: &[(&str, &str)], path: &str, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
+    let chain = read_chain(Path::new(path), &Memory::new(files))?;
+    let parent = chain.get(1).map(|f| PathBuf::from(&f.display));
+    let mut scenario = assemble(chain, options)?;
+    scenario.parent = parent;
+    Ok(scenario)
 }
 
 fn assemble(chain: Vec<ScenarioFile>, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
@@ -67,31 +79,39 @@ fn assemble(chain: Vec<ScenarioFile>, options: &LoadOptions) -> Result<Scenario,
 }
 
 /// Reads `path` and its ancestors, child first; refuses cycles, missing parents and deep chains.
-fn read_chain(path: &Path) -> Result<Vec<ScenarioFile>, ScenarioError> {
+/// A relative `extends` resolves against the folder of the file that names it.
+fn read_chain(path: &Path, files: &dyn Files) -> Result<Vec<ScenarioFile>, ScenarioError> {
     let mut chain: Vec<ScenarioFile> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = path.to_path_buf();
     loop {
-        let canonical = match next.canonicalize() {
-            Ok(canonical) => canonical,
+        let identity = match files.identity(&next) {
+            Ok(identity) => identity,
             Err(source) if chain.is_empty() => return Err(unreadable_scenario(next, source)),
             Err(_) => {
                 return Err(extends_error(&chain, format!("parent scenario {} not found", next.display()), &next));
             }
         };
-        if seen.contains(&canonical) {
+        if seen.contains(&identity) {
             return Err(extends_error(&chain, "extends cycle".into(), &next));
         }
         if chain.len() > MAX_EXTENDS_DEPTH {
-            return Err(extends_error(&chain, format!("extends chain deeper than {MAX_EXTENDS_DEPTH}"), &next));
+            let message = format!("extends chain deeper than {MAX_EXTENDS_DEPTH} parents");
+            return Err(extends_error(&chain, message, &next));
         }
-        let text =
-            std::fs::read_to_string(&next).map_err(|source| ScenarioError::Read { path: next.clone(), source })?;
+        let text = match files.read(&next) {
+            Ok(text) => text,
+            Err(source) if chain.is_empty() => return Err(ScenarioError::Read { path: next, source }),
+            Err(source) => {
+                let message = format!("cannot read parent scenario {}: {source}", next.display());
+                return Err(extends_error(&chain, message, &next));
+            }
+        };
         let display = next.display().to_string();
         let table = parse_file(&display, &text)?;
         let parent = table.get("extends").map(|v| v.as_str().map(str::to_string));
         chain.push(ScenarioFile { display, text, table });
-        seen.push(canonical);
+        seen.push(identity);
         match parent {
             None => return Ok(chain),
             Some(None) => return Err(invalid_at(&chain[chain.len() - 1], "extends", "expected a file name (string)")),
@@ -325,5 +345,51 @@ mod tests {
         let ScenarioError::Extends { location: Some(location), chain, .. } = &err else { panic!("{err}") };
         assert_eq!((location.line, location.column), (Some(2), Some(1)));
         assert_eq!(chain.len(), 2);
+    }
+
+    /// A chain `c0 -> c1 -> … -> c{parents}` in memory, the last one a full scenario.
+    fn chain(parents: usize) -> Vec<(String, String)> {
+        let mut files = vec![(format!("s/c{parents}.toml"), TEST_SCENARIO.replace("COVERAGE", "0.5"))];
+        for i in 0..parents {
+            files.push((format!("s/c{i}.toml"), format!("extends = \"c{}.toml\"\nname = \"c{i}\"\n", i + 1)));
+        }
+        files
+    }
+
+    fn load_chain(files: &[(String, String)], root: &str) -> Result<Scenario, ScenarioError> {
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        load_files(&files, root, &LoadOptions::default())
+    }
+
+    #[test]
+    fn sixteen_parents_load_and_seventeen_are_too_deep() {
+        let files = chain(MAX_EXTENDS_DEPTH + 1);
+        let s = load_chain(&files, "s/c1.toml").unwrap();
+        assert_eq!(s.parent, Some(PathBuf::from("s/c2.toml")));
+        let err = load_chain(&files, "s/c0.toml").unwrap_err();
+        let ScenarioError::Extends { chain, message, .. } = &err else { panic!("{err}") };
+        assert!(message.contains("deeper than 16"), "{message}");
+        assert_eq!(chain.len(), MAX_EXTENDS_DEPTH + 2, "every file of the chain is named: {err}");
+        assert_eq!((chain[0].as_str(), chain[17].as_str()), ("s/c0.toml", "s/c17.toml"));
+    }
+
+    #[test]
+    fn in_memory_parents_resolve_against_the_childs_folder() {
+        let parent = TEST_SCENARIO.replace("COVERAGE", "0.5");
+        let files =
+            [("a/b/child.toml", "extends = \"../p/parent.toml\"\nname = \"child\"\n"), ("a/p/parent.toml", &parent)];
+        let s = load_files(&files, "a/b/child.toml", &LoadOptions::default()).unwrap();
+        assert_eq!(s.name, "child");
+        assert_eq!(s.parent, Some(PathBuf::from("a/b/../p/parent.toml")));
+        let decoy = [("a/b/child.toml", files[0].1), ("p/parent.toml", parent.as_str())];
+        let err = load_files(&decoy, "a/b/child.toml", &LoadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("a/b/../p/parent.toml not found"), "{err}");
+    }
+
+    #[test]
+    fn in_memory_cycles_are_refused_with_the_chain() {
+        let files = [("x.toml", "extends = \"./y.toml\"\nname = \"x\""), ("y.toml", "extends = \"x.toml\"")];
+        let err = load_files(&files, "x.toml", &LoadOptions::default()).unwrap_err();
+        assert!(err.to_string().ends_with("extends chain: x.toml -> ./y.toml -> ./x.toml"), "{err}");
     }
 }

@@ -4,6 +4,8 @@
 
 mod calibration;
 mod fields;
+mod files;
+mod limits;
 mod load;
 mod merge;
 mod overrides;
@@ -13,7 +15,8 @@ mod validate;
 
 pub use calibration::{CalibrationTargets, Measure};
 pub use fields::{Change, Field, Op};
-pub use load::{LoadOptions, load, load_str};
+pub use limits::{MAX_GROUPS, MAX_TOTAL, MAX_UTILITY};
+pub use load::{LoadOptions, MAX_EXTENDS_DEPTH, load, load_files, load_str};
 
 use crate::model::retailer_state::RetailerState;
 

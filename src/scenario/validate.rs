@@ -2,6 +2,7 @@
 
 use super::calibration::parse_calibration;
 use super::fields::{Change, Field, Op};
+use super::limits::{self, Breach};
 use super::raw::*;
 use super::source_map::SourceMap;
 use super::{DEFAULT_SIMULATION, Dynamics, Event, PriceResponse, Region, Retailer, Scenario, Segment, Simulation};
@@ -106,6 +107,10 @@ impl Checker<'_> {
         Ok(())
     }
 
+    fn limit(&self, result: std::result::Result<(), Breach>) -> Result<()> {
+        result.map_err(|(path, message)| self.error(&path, message))
+    }
+
     fn unique(&self, names: &[String], array: &str) -> Result<()> {
         for (i, n) in names.iter().enumerate() {
             if names[..i].contains(n) {
@@ -154,7 +159,9 @@ pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> R
         parent: None,
         calibration,
     };
-    replay_events(&c, &scenario)?;
+    every_retailer_can_be_chosen(&c, &scenario)?;
+    let max_price = replay_events(&c, &scenario)?;
+    c.limit(limits::check_totals(&scenario, max_price))?;
     Ok(scenario)
 }
 
@@ -162,6 +169,7 @@ fn regions(c: &Checker, raw: Vec<RawRegion>) -> Result<Vec<Region>> {
     if raw.is_empty() {
         return Err(c.error("region", "expected at least one [[region]]"));
     }
+    c.limit(limits::check_count("region", raw.len()))?;
     let mut out = Vec::new();
     for (i, r) in raw.into_iter().enumerate() {
         let name = c.name(r.name, &format!("region.#{}", i + 1))?;
@@ -181,6 +189,7 @@ fn segments(c: &Checker, raw: Vec<RawSegment>) -> Result<Vec<Segment>> {
     if raw.is_empty() {
         return Err(c.error("segment", "expected at least one [[segment]]"));
     }
+    c.limit(limits::check_count("segment", raw.len()))?;
     let mut out = Vec::new();
     for (i, s) in raw.into_iter().enumerate() {
         let name = c.name(s.name, &format!("segment.#{}", i + 1))?;
@@ -230,6 +239,7 @@ fn simulation(c: &Checker, s: RawSimulation) -> Result<Simulation> {
             return Err(c.error(&format!("simulation.{key}"), "got 0, expected at least 1"));
         }
     }
+    c.limit(limits::check_horizon(sim.weeks, sim.warmup_weeks))?;
     Ok(sim)
 }
 
@@ -429,41 +439,67 @@ fn flatten(table: toml::Table) -> Vec<(String, toml::Value)> {
     out
 }
 
-/// Plays the events in order on the initial parameters, refusing any that cannot apply or
-/// that push a parameter out of range (price response only lowers prices above a positive floor).
-fn replay_events(c: &Checker, s: &Scenario) -> Result<()> {
-    let mut states: Vec<RetailerState> = s.retailers.iter().map(|r| r.initial.clone()).collect();
-    for week in s.event_schedule() {
-        for i in week {
-            let e = &s.events[i];
-            let p = format!("event.{}", e.label);
-            let name = &s.retailers[e.retailer].name;
-            if !states[e.retailer].active {
-                return Err(c.error(&format!("{p}.retailer"), format!("{name} was acquired by an earlier event")));
-            }
-            if let Some(t) = e.acquire {
-                if !states[t].active {
-                    let target = &s.retailers[t].name;
-                    return Err(
-                        c.error(&format!("{p}.acquire"), format!("{target} was already acquired by an earlier event"))
-                    );
-                }
-                let mut target = states[t].clone();
-                states[e.retailer].absorb(&mut target);
-                states[t] = target;
-            }
-            for change in &e.changes {
-                let mix = &s.retailers[e.retailer].region_mix;
-                states[e.retailer]
-                    .apply(change, mix)
-                    .map_err(|why| c.error(&p, format!("cannot change {name}: {why}; declare the channel in the retailer (e.g. with stores = 0) first")))?;
-            }
-            if let Some(problem) = states[e.retailer].out_of_range() {
-                return Err(c.error(&p, format!("after this event {name}'s {problem}")));
-            }
+/// A retailer with no channel at any point of the scenario could never be chosen: refuse it
+/// rather than drop it silently from every table.
+fn every_retailer_can_be_chosen(c: &Checker, s: &Scenario) -> Result<()> {
+    for (r, retailer) in s.retailers.iter().enumerate() {
+        if s.channels_offered(r) == [false; 3] {
+            let message = "has no stores, no pickup and no delivery, and no event gives it any: it could never be \
+                           chosen; give it stores or an online channel, or remove it";
+            return Err(c.error(&format!("retailer.{}", retailer.name), message));
         }
     }
     Ok(())
+}
+
+/// Plays the events in order on the initial parameters, refusing any that cannot apply, that
+/// push a parameter out of range, or that make a utility overflow (price response only lowers
+/// prices above a positive floor). Returns the highest price index any retailer reaches.
+fn replay_events(c: &Checker, s: &Scenario) -> Result<f64> {
+    let mut states: Vec<RetailerState> = s.retailers.iter().map(|r| r.initial.clone()).collect();
+    for (r, st) in states.iter().enumerate() {
+        c.limit(limits::check_utilities(s, r, st, &format!("retailer.{}", s.retailers[r].name)))?;
+    }
+    let mut max_price = states.iter().map(|st| st.price_index).fold(0.0, f64::max);
+    // The order of `Scenario::event_schedule`, without a list per week of the horizon.
+    let mut order: Vec<usize> = (0..s.events.len()).collect();
+    order.sort_by_key(|&i| (s.events[i].week, s.events[i].acquire.is_none(), i));
+    for i in order {
+        let e = &s.events[i];
+        let p = format!("event.{}", e.label);
+        let name = &s.retailers[e.retailer].name;
+        if !states[e.retailer].active {
+            return Err(c.error(&format!("{p}.retailer"), format!("{name} was acquired by an earlier event")));
+        }
+        if let Some(t) = e.acquire {
+            if !states[t].active {
+                let target = &s.retailers[t].name;
+                return Err(
+                    c.error(&format!("{p}.acquire"), format!("{target} was already acquired by an earlier event"))
+                );
+            }
+            let mut target = states[t].clone();
+            states[e.retailer].absorb(&mut target);
+            states[t] = target;
+        }
+        for change in &e.changes {
+            let mix = &s.retailers[e.retailer].region_mix;
+            states[e.retailer].apply(change, mix).map_err(|why| {
+                c.error(
+                    &p,
+                    format!(
+                        "cannot change {name}: {why}; declare the channel in the retailer (e.g. with stores = 0) first"
+                    ),
+                )
+            })?;
+        }
+        if let Some(problem) = states[e.retailer].out_of_range() {
+            return Err(c.error(&p, format!("after this event {name}'s {problem}")));
+        }
+        c.limit(limits::check_utilities(s, e.retailer, &states[e.retailer], &p))?;
+        max_price = max_price.max(states[e.retailer].price_index);
+    }
+    Ok(max_price)
 }
 
 #[cfg(test)]

@@ -61,10 +61,10 @@ pub struct RunOptions {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
     /// Simulated households (overrides simulation.households).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=i64::MAX as u64))]
     pub households: Option<u64>,
     /// Root random seed (overrides simulation.seed).
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -87,7 +87,8 @@ pub struct RunOptions {
     #[arg(long)]
     pub report: bool,
     /// Write into an output folder that holds files cartshift did not write (they are left alone;
-    /// only cartshift's own file names are overwritten).
+    /// only cartshift's own file names are overwritten), and run even if the memory estimate
+    /// exceeds the memory available.
     #[arg(long)]
     pub force: bool,
 }

@@ -4,6 +4,8 @@ mod bench;
 mod calibrate;
 mod cli;
 mod error;
+mod interrupt;
+mod memory;
 mod out_folder;
 mod progress;
 mod report;
@@ -20,6 +22,9 @@ const EXIT_FAILURE: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if let Err(err) = interrupt::install() {
+        eprintln!("warning: cannot handle Ctrl-C and SIGTERM: {err}");
+    }
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Compare(args) => run::compare(args),
@@ -32,6 +37,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
+            if let error::CliError::Library(cartshift::Error::TooLarge(too_large)) = &err {
+                eprintln!("{}", run::too_large_hint(too_large));
+            }
             ExitCode::from(if err.is_input_error() { EXIT_INPUT } else { EXIT_FAILURE })
         }
     }

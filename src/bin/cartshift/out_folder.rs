@@ -71,7 +71,11 @@ impl OutFolder {
                 false => Err(OutFolderError::Foreign { dir: dir.to_path_buf(), files: foreign }),
             }
         });
-        checked.inspect_err(|_| folder.discard()).map(|_| folder)
+        // A folder this run created is removed again until the results are written, so a run
+        // that is refused or interrupted before then leaves nothing behind.
+        checked.inspect_err(|_| folder.discard())?;
+        folder.discard();
+        Ok(folder)
     }
 
     /// Creates and removes a file, so a folder that cannot be written is found before simulating.

@@ -3,9 +3,10 @@
 use crate::cli::{CompareArgs, RunArgs, RunOptions};
 use crate::error::CliError;
 use crate::out_folder::OutFolder;
-use crate::progress;
+use crate::{interrupt, memory, progress};
 use cartshift::Scenario;
 use cartshift::engine::{self, RunResults, align_reference};
+use cartshift::guard::{MemoryEstimate, TooLarge};
 use cartshift::output::comparison::retailer_share_shifts;
 use cartshift::output::{Manifest, ReferenceInfo, write_comparison, write_run};
 use cartshift::scenario::{LoadOptions, load};
@@ -63,8 +64,13 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Cl
         }
     };
     let out = o.out.clone().unwrap_or_else(|| PathBuf::from("results").join(folder_name(&scenario.name)));
-    let folder = OutFolder::prepare(&out, o.force)?;
     let threads = o.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
+    if let (false, Some(available)) = (o.force, memory::available_bytes()) {
+        MemoryEstimate::new(&scenario, reference.as_ref(), threads, o.raw)
+            .check(available)
+            .map_err(cartshift::Error::from)?;
+    }
+    let folder = OutFolder::prepare(&out, o.force)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
     let worlds = if reference.is_some() { 2 } else { 1 };
     let household_weeks = worlds * RunResults::household_weeks(&scenario);
@@ -78,7 +84,7 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Cl
     bar.finish();
 
     let mut manifest = Manifest::new(&scenario, threads, wall, household_weeks);
-    let written = match (&outcome, &reference) {
+    let written = interrupt::while_writing(|| match (&outcome, &reference) {
         (Outcome::Compared(c), Some(r)) => {
             manifest.reference = Some(ReferenceInfo {
                 scenario: r.name.clone(),
@@ -89,7 +95,7 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Cl
         }
         (Outcome::Plain(results), _) => write_run(&out, &scenario, results, manifest.clone(), o.raw),
         (Outcome::Compared(_), None) => unreachable!("a comparison has a reference"),
-    };
+    });
     let files = written.inspect_err(|_| folder.discard())?;
     folder.remove_stale(&files);
     if !o.quiet {
@@ -102,6 +108,15 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), Cl
         crate::report::write(&out, o.quiet)?;
     }
     Ok(())
+}
+
+/// What to do about a run refused by the resource guard, in terms of flags.
+pub fn too_large_hint(e: &TooLarge) -> String {
+    if e.largest_households == 0 {
+        "hint: lower --replications or simulation.weeks, or pass --force to run anyway".into()
+    } else {
+        format!("hint: the largest --households that fits is {}; or pass --force to run anyway", e.largest_households)
+    }
 }
 
 enum Outcome {

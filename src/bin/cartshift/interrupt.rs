@@ -1,0 +1,47 @@
+//! Ctrl-C (SIGINT) and SIGTERM: stop at once, leave no partial file in the output folder, and
+//! exit with 128 + the signal number (130, 143), as shells expect.
+//!
+//! Results are written only at the end, each file to a temporary file then renamed. A signal
+//! during the simulation exits straight away: nothing has been written. A signal while the files
+//! are being written waits for the writing to finish (no temporary file is left behind and the
+//! folder holds one whole, consistent set of files), then exits with the signal's code. The
+//! library knows nothing of this: it is the binary's process state.
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// Held while results are written; the signal thread takes it before exiting.
+static WRITING: Mutex<()> = Mutex::new(());
+/// The signal received, or 0.
+static RECEIVED: AtomicI32 = AtomicI32::new(0);
+
+/// Starts the thread that turns SIGINT and SIGTERM into an orderly exit.
+pub fn install() -> std::io::Result<()> {
+    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            RECEIVED.store(signal, Ordering::SeqCst);
+            let _writing = WRITING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            exit(signal);
+        }
+    })?;
+    Ok(())
+}
+
+/// Runs `write` so that a signal cannot end the process half-way through it.
+pub fn while_writing<T>(write: impl FnOnce() -> T) -> T {
+    let _writing = WRITING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let result = write();
+    match RECEIVED.load(Ordering::SeqCst) {
+        0 => result,
+        signal => exit(signal),
+    }
+}
+
+fn exit(signal: i32) -> ! {
+    let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+    eprintln!("cartshift: interrupted by {name}; no partial output was left");
+    std::process::exit(128 + signal)
+}
