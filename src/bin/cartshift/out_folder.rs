@@ -172,6 +172,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("results/run");
         let folder = OutFolder::prepare(&out, false).unwrap();
+        assert!(!out.exists(), "a created folder waits for the results");
+        std::fs::create_dir_all(&out).unwrap(); // as writing the results does
         std::fs::write(out.join("weekly.csv"), "x").unwrap();
         std::fs::create_dir(dir.path().join("results/other")).unwrap(); // another run's, meanwhile
         folder.discard();
