@@ -8,10 +8,13 @@ mod merge;
 mod overrides;
 pub mod raw;
 mod source_map;
+mod sweep;
+mod sweep_table;
 mod validate;
 
 pub use fields::{Change, Field, Op};
 pub use load::{LoadOptions, load, load_str};
+pub use sweep::{Sweep, load_sweep, load_sweep_str};
 
 use crate::model::retailer_state::RetailerState;
 
