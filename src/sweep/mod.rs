@@ -7,15 +7,21 @@
 //! or a resumed run sees exactly the points an uninterrupted whole run sees.
 
 mod draws;
+mod error;
 pub mod grid;
 pub mod latin_hypercube;
+pub mod pool;
 pub mod random;
+pub mod run;
 pub mod shard;
 pub mod zip;
 
+pub use error::SweepError;
 pub use grid::Grid;
 pub use latin_hypercube::LatinHypercube;
+pub use pool::{Observer, run_points};
 pub use random::Random;
+pub use run::{SweepOptions, SweepOutcome, run_sweep};
 pub use shard::{Shard, ShardError};
 pub use zip::Zip;
 
