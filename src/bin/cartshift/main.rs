@@ -1,8 +1,11 @@
 //! The `cartshift` binary: parses the command line, runs a command, maps errors to exit codes.
 
 mod cli;
+mod failure;
+mod merge;
 mod progress;
 mod run;
+mod sweep;
 mod validate;
 
 use clap::Parser;
@@ -19,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Compare(args) => run::compare(args),
         cli::Command::Validate(args) => validate::validate(args),
+        cli::Command::Merge(args) => merge::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
