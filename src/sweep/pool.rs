@@ -61,75 +61,103 @@ pub fn run_points<E>(
     let cancelled = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<Report>();
     pool.in_place_scope(|scope| {
-        let mut flight: VecDeque<InFlight> = VecDeque::new();
-        let mut next = points.start;
-        let mut outstanding = 0usize;
-        let mut outcome: Result<(), E> = Ok(());
-        let mut panicked = None;
+        let mut c = Coordinator {
+            flight: VecDeque::new(),
+            next: points.start,
+            outstanding: 0,
+            outcome: Ok(()),
+            panicked: None,
+        };
         loop {
-            while outcome.is_ok() && panicked.is_none() && next < points.end && flight.len() < window {
-                match scenario(next) {
-                    Ok(s) => {
-                        let s = Arc::new(s);
-                        for rep in 0..s.simulation.replications {
-                            let (s, tx, cancelled) = (Arc::clone(&s), tx.clone(), &cancelled);
-                            let point = next;
-                            scope.spawn(move |_| {
-                                let _ = tx.send((point, rep, replicate(&s, rep, cancelled, observer)));
-                            });
-                        }
-                        outstanding += s.simulation.replications as usize;
-                        let missing = s.simulation.replications as usize;
-                        flight.push_back(InFlight {
-                            point: next,
-                            scenario: s,
-                            replications: vec![None; missing],
-                            missing,
-                        });
-                    }
-                    Err(e) => outcome = Err(e),
-                }
-                next += 1;
-            }
-            while flight.front().is_some_and(|f| f.missing == 0) {
-                let done = flight.pop_front().expect("front checked above");
-                if outcome.is_ok() && panicked.is_none() {
-                    let replications = done.replications.into_iter().flatten().collect();
-                    outcome = emit(done.point, &done.scenario, RunResults { replications });
-                    observer.point_done(done.point);
+            while c.running() && c.next < points.end && c.flight.len() < window {
+                match scenario(c.next) {
+                    Ok(s) => c.launch(Arc::new(s), |point, rep, s| {
+                        let (tx, cancelled) = (tx.clone(), &cancelled);
+                        scope.spawn(move |_| {
+                            let _ = tx.send((point, rep, replicate(&s, rep, cancelled, observer)));
+                        })
+                    }),
+                    Err(e) => c.outcome = Err(e),
                 }
             }
-            let stopping = outcome.is_err() || panicked.is_some();
-            if stopping {
+            c.hand_on(&mut emit, observer);
+            if !c.running() {
                 cancelled.store(true, Ordering::Relaxed);
             }
-            if outstanding == 0 {
+            if c.outstanding == 0 {
                 // Every point handed on (or the run stopping): finish, or refill the window.
-                if stopping || next >= points.end {
+                if !c.running() || c.next >= points.end {
                     break;
                 }
                 continue;
             }
-            let (point, rep, result) = rx.recv().expect("this thread holds a sender");
-            outstanding -= 1;
-            match result {
-                Ok(Some(r)) => {
-                    let first = flight[0].point;
-                    let slot = &mut flight[point - first];
-                    slot.replications[rep as usize] = Some(r);
-                    slot.missing -= 1;
-                }
-                Ok(None) => {}
-                Err(payload) => {
-                    panicked.get_or_insert(payload);
-                }
-            }
+            c.receive(rx.recv().expect("this thread holds a sender"));
         }
-        if let Some(payload) = panicked {
+        if let Some(payload) = c.panicked {
             resume_unwind(payload);
         }
-        outcome
+        c.outcome
     })
+}
+
+/// The calling thread's book-keeping: points in flight, tasks not yet reported, first error.
+struct Coordinator<E> {
+    flight: VecDeque<InFlight>,
+    next: usize,
+    outstanding: usize,
+    outcome: Result<(), E>,
+    panicked: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl<E> Coordinator<E> {
+    fn running(&self) -> bool {
+        self.outcome.is_ok() && self.panicked.is_none()
+    }
+
+    /// Starts every replication of the next point with `spawn(point, replication, scenario)`.
+    fn launch(&mut self, s: Arc<Scenario>, mut spawn: impl FnMut(usize, u32, Arc<Scenario>)) {
+        let replications = s.simulation.replications;
+        for rep in 0..replications {
+            spawn(self.next, rep, Arc::clone(&s));
+        }
+        let missing = replications as usize;
+        self.outstanding += missing;
+        self.flight.push_back(InFlight { point: self.next, scenario: s, replications: vec![None; missing], missing });
+        self.next += 1;
+    }
+
+    /// Hands on, in order, every finished point at the front of the window.
+    fn hand_on(
+        &mut self,
+        emit: &mut impl FnMut(usize, &Scenario, RunResults) -> Result<(), E>,
+        observer: &dyn Observer,
+    ) {
+        while self.flight.front().is_some_and(|f| f.missing == 0) {
+            let done = self.flight.pop_front().expect("front checked above");
+            if self.running() {
+                let replications = done.replications.into_iter().flatten().collect();
+                self.outcome = emit(done.point, &done.scenario, RunResults { replications });
+                observer.point_done(done.point);
+            }
+        }
+    }
+
+    /// Files one task's report.
+    fn receive(&mut self, (point, rep, result): Report) {
+        self.outstanding -= 1;
+        match result {
+            Ok(Some(r)) => {
+                let first = self.flight[0].point;
+                let slot = &mut self.flight[point - first];
+                slot.replications[rep as usize] = Some(r);
+                slot.missing -= 1;
+            }
+            Ok(None) => {}
+            Err(payload) => {
+                self.panicked.get_or_insert(payload);
+            }
+        }
+    }
 }
 
 /// One task: a replication, unless the run was cancelled; a panic is caught and sent back.
