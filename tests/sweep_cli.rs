@@ -213,8 +213,10 @@ fn sweep_options_that_do_not_fit_are_usage_errors() {
     ws.write("plain.toml", &tiny(300, 3));
     let stderr = ws.refuse("reference", &["run", "sweep.toml", "--reference", "plain.toml", "-o", "out"]);
     assert!(stderr.contains("a sweep runs without a reference"), "{stderr}");
-    let stderr = ws.refuse("compare", &["compare", "plain.toml", "sweep.toml", "-o", "out"]);
+    let stderr = ws.refuse("compare with a sweep", &["compare", "plain.toml", "sweep.toml", "-o", "out"]);
     assert!(stderr.contains("is a sweep"), "{stderr}");
+    let stderr = ws.refuse("compare a sweep", &["compare", "sweep.toml", "plain.toml", "-o", "out"]);
+    assert!(stderr.contains("sweep.toml is a sweep"), "{stderr}");
     let stderr = ws.refuse("bad shard", &["run", "sweep.toml", "--shard", "5/4", "-o", "out"]);
     assert!(stderr.contains("5/4"), "{stderr}");
     let stderr = ws.refuse("auto without a scheduler", &["run", "sweep.toml", "--shard", "auto", "-o", "out"]);

@@ -61,9 +61,11 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions, sweep_args: Swee
     let sweep = load_sweep(path, &LoadOptions { overrides })?;
     let reference_path = match choice {
         ReferenceChoice::File(_) if sweep.is_sweep() => {
-            return Err(Failure::Usage(
-                "--reference: a sweep runs without a reference (each point is a plain run)".into(),
-            ));
+            return Err(Failure::Usage(format!(
+                "{} is a sweep, and a sweep runs without a reference (each point is a plain run): \
+                 it cannot be compared with another scenario",
+                path.display()
+            )));
         }
         _ if sweep.is_sweep() => None,
         ReferenceChoice::Parent => sweep.parent().map(Path::to_path_buf),
