@@ -5,6 +5,57 @@
 //! scenario document is [`crate::scenario::Sweep`]'s job, and writing the results is
 //! [`crate::output`]'s. Every design computes any point on its own from its index, so a shard
 //! or a resumed run sees exactly the points an uninterrupted whole run sees.
+//!
+//! ```
+//! use cartshift::scenario::{LoadOptions, load_sweep_str};
+//!
+//! let text = r#"
+//! name = "tiny"
+//! [market]
+//! households = 1000
+//! outside_option = "Other grocers"
+//! [dynamics]
+//! loyalty_smoothing = 0.8
+//! loyalty_weight = 1.0
+//! adoption_innovation = 0.01
+//! adoption_imitation = 0.1
+//! [[region]]
+//! name = "town"
+//! households_share = 1.0
+//! area_km2 = 50.0
+//! [[segment]]
+//! name = "everyone"
+//! share = 1.0
+//! price_sensitivity = 5.0
+//! distance_sensitivity = 0.3
+//! time_value = 0.05
+//! fee_sensitivity = 0.1
+//! weekly_spend = 100.0
+//! digital_adoption = 0.2
+//! [[retailer]]
+//! name = "Corner Shop"
+//! stores = 10
+//! quality = 0.5
+//! price_index = 1.0
+//! checkout_wait_min = 4.0
+//! [sweep]
+//! design = "grid"
+//! [[sweep.parameter]]
+//! path = "retailer.Corner Shop.price_index"
+//! values = [0.9, 1.1]
+//! [[sweep.parameter]]
+//! path = "dynamics.loyalty_weight"
+//! from = 1.0
+//! to = 2.0
+//! steps = 3
+//! "#;
+//! let sweep = load_sweep_str(text, &LoadOptions::default()).unwrap();
+//! assert_eq!(sweep.points(), 6); // 2 x 3, the last parameter varying fastest
+//! let point = sweep.scenario(4).unwrap(); // price 1.1, loyalty weight 1.5
+//! assert_eq!(point.retailers[0].initial.price_index, 1.1);
+//! assert_eq!(point.dynamics.loyalty_weight, 1.5);
+//! assert_eq!(point.simulation.seed, sweep.scenario(0).unwrap().simulation.seed);
+//! ```
 
 mod draws;
 mod error;
