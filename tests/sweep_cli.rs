@@ -124,8 +124,15 @@ fn merge_refuses_shards_that_do_not_belong_together() {
     }
     ws.succeed(&["run", "sweep.toml", "-o", "c2", "--shard", "2/3", "--seed", "7", "--raw", QUIET]);
     ws.succeed(&["run", "sweep.toml", "-o", "d2", "--shard", "2/2", "--seed", "7", QUIET]);
-    let cases: [(&str, &[&str], &[&str]); 6] = [
+    // A shard written by another version of cartshift, and one of another scenario.
+    copy_folder(&ws.path("a2"), &ws.path("e2"));
+    edit_manifest(&ws.path("e2"), "cartshift_version", "0.0.9");
+    copy_folder(&ws.path("a2"), &ws.path("f2"));
+    edit_manifest(&ws.path("f2"), "scenario", "other");
+    let cases: [(&str, &[&str], &[&str]); 8] = [
         ("another seed", &["a1", "b2", "a3"], &["b2", "seed: 8 in this shard, 7 in a1"]),
+        ("another version", &["a1", "e2", "a3"], &["e2", "cartshift: 0.0.9 in this shard"]),
+        ("another scenario", &["a1", "f2", "a3"], &["f2", "scenario: 'other' in this shard, 'tiny' in a1"]),
         ("another split", &["a1", "d2", "a3"], &["d2", "shards: 2 in this shard's split, 3 in a1's"]),
         ("other files", &["a1", "c2", "a3"], &["c2", "replications.csv"]),
         ("a missing shard", &["a1", "a3"], &["shard 2/3 missing"]),
@@ -138,6 +145,20 @@ fn merge_refuses_shards_that_do_not_belong_together() {
             assert!(stderr.contains(e), "[{case}] expected {e:?} in:\n{stderr}");
         }
     }
+}
+
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+fn edit_manifest(dir: &Path, key: &str, value: &str) {
+    let mut m = manifest(dir);
+    m[key] = serde_json::Value::String(value.to_string());
+    std::fs::write(dir.join("manifest.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
 }
 
 /// Writes `text` as the scenario, runs it, and checks exit 2, the message and the path.

@@ -79,6 +79,14 @@ fn a_sweep_killed_mid_run_resumes_to_the_bytes_of_an_uninterrupted_run() {
     assert!(stderr.contains("seed: 7 in the folder, 8 in this run"), "{stderr}");
     let stderr = ws.refuse("other files", &["run", "sweep.toml", "-o", "out", "--resume"]);
     assert!(stderr.contains("files:"), "{stderr}");
+    let identity = partial.join("identity.json");
+    let ours = read(&identity);
+    std::fs::write(&identity, text(&identity).replace(env!("CARGO_PKG_VERSION"), "0.0.9")).unwrap();
+    let stderr = ws.cartshift(&["run", "sweep.toml", "-o", "out", "--raw", "--resume"], &[]);
+    let message = String::from_utf8_lossy(&stderr.stderr);
+    assert_eq!(stderr.status.code(), Some(EXIT_INPUT), "another version: {message}");
+    assert!(message.contains("cartshift: 0.0.9 in the folder"), "{message}");
+    std::fs::write(&identity, ours).unwrap();
 
     let stdout = ws.succeed(&["run", "sweep.toml", "-o", "out", "--raw", "--resume", "--threads", "2"]);
     assert!(stdout.contains(&format!("simulated {} points", 90 - done)), "only unfinished points run:\n{stdout}");
