@@ -63,6 +63,7 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod suggest;
+pub mod sweep;
 
 pub use error::{Error, ScenarioError};
 pub use scenario::Scenario;

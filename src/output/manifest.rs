@@ -1,10 +1,10 @@
 //! `manifest.json`: what produced a folder of results, so a reader can reproduce it.
 
 use crate::scenario::Scenario;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The run's identity and its measured speed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// cartshift's version.
     pub cartshift_version: String,
@@ -31,14 +31,44 @@ pub struct Manifest {
     /// Household-weeks simulated (warm-up included) per wall-clock second.
     pub household_weeks_per_second: f64,
     /// The reference this run was compared with, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<ReferenceInfo>,
+    /// The sweep's design, points and swept paths; absent for a plain scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepInfo>,
+    /// Which share of the points this folder holds; absent for a whole run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
     /// Files written, in order.
     pub files: Vec<String>,
 }
 
+/// What a sweep varies. `scenario_hash` covers the `[sweep]` table, so it names the sweep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepInfo {
+    /// `grid`, `zip`, `random` or `latin_hypercube`.
+    pub design: String,
+    /// Points of the whole sweep.
+    pub points: usize,
+    /// The swept paths, in column order.
+    pub parameters: Vec<String>,
+}
+
+/// The share of a sweep's points one folder holds (`run --shard K/N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// K, from 1.
+    pub index: usize,
+    /// N.
+    pub count: usize,
+    /// The first point of the shard.
+    pub first_point: usize,
+    /// How many points it holds (consecutive from `first_point`).
+    pub points: usize,
+}
+
 /// The reference world of a comparison.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceInfo {
     /// Reference scenario `name`.
     pub scenario: String,
@@ -65,6 +95,8 @@ impl Manifest {
             wall_seconds,
             household_weeks_per_second: if wall_seconds > 0.0 { household_weeks as f64 / wall_seconds } else { 0.0 },
             reference: None,
+            sweep: None,
+            shard: None,
             files: Vec::new(),
         }
     }

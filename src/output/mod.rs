@@ -1,13 +1,24 @@
 //! Writing a run's results: tidy CSV files and a manifest, each file written atomically.
+//!
+//! A comparison's files are built in memory and written at once ([`write_comparison`]). A run
+//! without a reference, plain or swept, streams its rows point by point ([`stream`]) so that
+//! memory does not grow with the number of points, and can be resumed ([`folder`]) or, when
+//! sharded, joined with its sibling shards ([`merge`]).
 
 pub mod atomic;
 pub mod comparison;
+pub mod folder;
 pub mod manifest;
+pub mod merge;
 pub mod regions;
+pub mod stream;
 pub mod tables;
 
 pub use atomic::write_atomic;
-pub use manifest::{Manifest, ReferenceInfo};
+pub use folder::{FolderError, Identity, PARTIAL_DIR, Start, plan_start};
+pub use manifest::{Manifest, ReferenceInfo, ShardInfo, SweepInfo};
+pub use merge::merge_shards;
+pub use stream::SweepWriter;
 
 use crate::engine::{ComparisonResults, RunResults};
 use crate::error::Error;

@@ -1,6 +1,7 @@
 //! The tidy CSV tables of a run: one function per file, rows in a fixed order.
 //!
-//! Row order: point, week, then the outside option followed by retailers in file order, each
+//! Every row starts with the scenario's name, the point's number and, in a sweep, one column
+//! per swept path (named by the path) holding the point's value. Row order: point, week, then the outside option followed by retailers in file order, each
 //! with its channels in the order store, pickup, delivery; metrics in the order listed.
 //! Floats are printed with Rust's shortest round-trip form. With one replication, `sd` and
 //! the interval columns are empty: no interval can be estimated from one draw.
@@ -80,8 +81,12 @@ impl<'a> Summarizer<'a> {
     }
 }
 
-fn labels(cells: &[&str], summary: [String; 6]) -> Vec<String> {
-    cells.iter().map(|c| c.to_string()).chain(summary).collect()
+/// A row: the point's leading cells, then `cells`, then `tail`.
+fn row(point: &PointColumns, name: &str, cells: &[&str], tail: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out = point.lead(name);
+    out.extend(cells.iter().map(|c| c.to_string()));
+    out.extend(tail);
+    out
 }
 
 /// A weekly metric: its name and where it sits in a week's record.
@@ -90,42 +95,160 @@ pub(crate) type Metric = (&'static str, fn(&WeekRecord) -> &Vec<f64>);
 pub(crate) const WEEKLY_METRICS: [Metric; 3] =
     [("trips", |r| &r.trips), ("share", |r| &r.share), ("revenue", |r| &r.revenue)];
 
-/// `weekly.csv`: trips, share and revenue per week, retailer and channel.
+/// The columns that say which point a row belongs to: its number, then the value of each
+/// swept path as printed by [`parameter_text`] (none for a plain run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointColumns {
+    /// The `point` column.
+    pub point: usize,
+    /// One cell per swept path, in declaration order.
+    pub values: Vec<String>,
+}
+
+impl PointColumns {
+    /// Point `point` of a plain run: no parameter columns.
+    pub fn plain(point: usize) -> PointColumns {
+        PointColumns { point, values: Vec::new() }
+    }
+
+    /// `scenario`, `point` and the parameter cells.
+    fn lead(&self, name: &str) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.values.len() + 12);
+        out.push(name.to_string());
+        out.push(self.point.to_string());
+        out.extend(self.values.iter().cloned());
+        out
+    }
+}
+
+/// A swept value as TOML writes it (floats in shortest round-trip form, always with a decimal
+/// point or an exponent: `2.0`, `0.97`, `1e-7`), except that a string is its bare text.
+pub fn parameter_text(value: &toml::Value) -> String {
+    match value {
+        toml::Value::Float(f) if f.is_nan() => "nan".into(),
+        toml::Value::Float(f) => format!("{f:?}"),
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One of the files a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    /// `weekly.csv`.
+    Weekly,
+    /// `online.csv`.
+    Online,
+    /// `summary.csv`.
+    Summary,
+    /// `replications.csv` (with `--raw`).
+    Replications,
+}
+
+impl TableKind {
+    /// The files of a run, in the order they are written.
+    pub fn for_run(raw: bool) -> Vec<TableKind> {
+        let mut kinds = vec![TableKind::Weekly, TableKind::Online, TableKind::Summary];
+        if raw {
+            kinds.push(TableKind::Replications);
+        }
+        kinds
+    }
+
+    /// The file's name.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            TableKind::Weekly => "weekly.csv",
+            TableKind::Online => "online.csv",
+            TableKind::Summary => "summary.csv",
+            TableKind::Replications => "replications.csv",
+        }
+    }
+
+    /// The header row with one column per swept path after `point`, as CSV bytes.
+    pub fn header(self, parameters: &[String]) -> Vec<u8> {
+        let base = match self {
+            TableKind::Weekly => WEEKLY_HEADER,
+            TableKind::Online => ONLINE_HEADER,
+            TableKind::Summary => SUMMARY_HEADER,
+            TableKind::Replications => REPLICATIONS_HEADER,
+        };
+        let mut cells: Vec<String> = base.split(',').map(str::to_string).collect();
+        cells.splice(2..2, parameters.iter().cloned());
+        csv_rows(vec![cells])
+    }
+
+    /// The rows of one point, as CSV bytes (no header).
+    pub fn rows(self, s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<u8> {
+        csv_rows(match self {
+            TableKind::Weekly => weekly_rows(s, results, point),
+            TableKind::Online => online_rows(s, results, point),
+            TableKind::Summary => summary_rows(s, results, point),
+            TableKind::Replications => replications_rows(s, results, point),
+        })
+    }
+}
+
+/// Rows as CSV bytes.
+fn csv_rows(rows: Vec<Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(&row).expect("writing to memory");
+    }
+    writer.into_inner().expect("writing to memory")
+}
+
+/// `weekly.csv` of a plain run: trips, share and revenue per week, retailer and channel.
 pub fn weekly_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+    csv_document(WEEKLY_HEADER, weekly_rows(s, results, &PointColumns::plain(point)))
+}
+
+/// `online.csv` of a plain run: the online-capable share per week and region.
+pub fn online_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+    csv_document(ONLINE_HEADER, online_rows(s, results, &PointColumns::plain(point)))
+}
+
+/// `summary.csv` of a plain run: horizon totals (trips, revenue), mean weekly share and
+/// final-week share.
+pub fn summary_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+    csv_document(SUMMARY_HEADER, summary_rows(s, results, &PointColumns::plain(point)))
+}
+
+/// `replications.csv` of a plain run: every replication's weekly values, unsummarised.
+pub fn replications_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+    csv_document(REPLICATIONS_HEADER, replications_rows(s, results, &PointColumns::plain(point)))
+}
+
+fn weekly_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let summarizer = Summarizer::new(results);
-    let point = point.to_string();
     let mut rows = Vec::new();
     for w in 0..s.simulation.weeks as usize {
         let week = w.to_string();
         for a in reported_alternatives(s) {
             for (metric, field) in WEEKLY_METRICS {
                 let summary = summarizer.over(|rep| field(&rep.weeks[w])[a.alt]);
-                rows.push(labels(&[&s.name, &point, &week, &a.retailer, a.channel, metric], summary));
+                rows.push(row(point, &s.name, &[&week, &a.retailer, a.channel, metric], summary));
             }
         }
     }
-    csv_document(WEEKLY_HEADER, rows)
+    rows
 }
 
-/// `online.csv`: the online-capable share per week and region.
-pub fn online_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+fn online_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let summarizer = Summarizer::new(results);
-    let point = point.to_string();
     let mut rows = Vec::new();
     for w in 0..s.simulation.weeks as usize {
         let week = w.to_string();
         for (g, region) in s.regions.iter().enumerate() {
             let summary = summarizer.over(|rep| rep.weeks[w].online[g]);
-            rows.push(labels(&[&s.name, &point, &week, &region.name], summary));
+            rows.push(row(point, &s.name, &[&week, &region.name], summary));
         }
     }
-    csv_document(ONLINE_HEADER, rows)
+    rows
 }
 
-/// `summary.csv`: horizon totals (trips, revenue), mean weekly share and final-week share.
-pub fn summary_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+fn summary_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let summarizer = Summarizer::new(results);
-    let point = point.to_string();
     let weeks = s.simulation.weeks as f64;
     let total = |rep: &ReplicationResult, alt: usize, field: fn(&WeekRecord) -> &Vec<f64>| -> f64 {
         rep.weeks.iter().map(|w| field(w)[alt]).sum()
@@ -133,9 +256,6 @@ pub fn summary_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> 
     let mut rows = Vec::new();
     for a in reported_alternatives(s) {
         let alt = a.alt;
-        let cells = |metric: &str| {
-            vec![s.name.clone(), point.clone(), a.retailer.clone(), a.channel.to_string(), metric.to_string()]
-        };
         let summaries = [
             ("trips", summarizer.over(|rep| total(rep, alt, |w| &w.trips))),
             ("share", summarizer.over(|rep| total(rep, alt, |w| &w.share) / weeks)),
@@ -143,34 +263,55 @@ pub fn summary_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> 
             ("final_share", summarizer.over(|rep| rep.weeks.last().map_or(0.0, |w| w.share[alt]))),
         ];
         for (metric, summary) in summaries {
-            rows.push(cells(metric).into_iter().chain(summary).collect());
+            rows.push(row(point, &s.name, &[&a.retailer, a.channel, metric], summary));
         }
     }
-    csv_document(SUMMARY_HEADER, rows)
+    rows
 }
 
-/// `replications.csv`: every replication's weekly values, unsummarised.
-pub fn replications_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+fn replications_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let reported = reported_alternatives(s);
-    let point = point.to_string();
     let mut rows = Vec::new();
     for rep in &results.replications {
         let replication = rep.replication.to_string();
         for (w, week) in rep.weeks.iter().enumerate() {
             let w = w.to_string();
             for a in &reported {
-                let cells = [
-                    s.name.clone(),
-                    point.clone(),
-                    replication.clone(),
-                    w.clone(),
-                    a.retailer.clone(),
-                    a.channel.to_string(),
-                ];
                 let values = [week.trips[a.alt], week.share[a.alt], week.revenue[a.alt]].map(num);
-                rows.push(cells.into_iter().chain(values).collect());
+                rows.push(row(point, &s.name, &[&replication, &w, &a.retailer, a.channel], values));
             }
         }
     }
-    csv_document(REPLICATIONS_HEADER, rows)
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_columns_follow_point() {
+        let header = TableKind::Summary.header(&["retailer.Whole Foods.price_index".into(), "a,b".into()]);
+        let text = String::from_utf8(header).unwrap();
+        assert_eq!(
+            text,
+            "scenario,point,retailer.Whole Foods.price_index,\"a,b\",retailer,channel,metric,mean,sd,ci95_low,ci95_high,p05,p95\n"
+        );
+        assert_eq!(TableKind::Weekly.header(&[]), format!("{WEEKLY_HEADER}\n").into_bytes());
+    }
+
+    #[test]
+    fn parameters_print_as_toml_scalars() {
+        use toml::Value;
+        let texts: Vec<String> =
+            [Value::Float(2.0), Value::Float(0.97), Value::Float(1e-7), Value::Integer(4), Value::Boolean(true)]
+                .iter()
+                .map(parameter_text)
+                .collect();
+        assert_eq!(texts, ["2.0", "0.97", "1e-7", "4", "true"]);
+        for text in &texts {
+            assert!(toml::from_str::<toml::Table>(&format!("v = {text}")).is_ok(), "{text} is not TOML");
+        }
+        assert_eq!(parameter_text(&Value::String("Kroger".into())), "Kroger");
+    }
 }

@@ -30,23 +30,48 @@ struct ScenarioFile {
     table: Table,
 }
 
+/// A scenario document after `extends` merging and `--set` overrides, not yet validated.
+pub(crate) struct Merged {
+    /// The merged document (with its `[sweep]` table, if any).
+    pub(crate) doc: Table,
+    /// Where each path was written.
+    pub(crate) sources: SourceMap,
+    /// Every file of the chain as `(display name, text)`, child first.
+    pub(crate) files: Vec<(String, String)>,
+    /// The file the scenario `extends`, if any.
+    pub(crate) parent: Option<PathBuf>,
+    /// Paths set by `--set`, so a type error there is blamed on the override.
+    pub(crate) set_paths: Vec<String>,
+}
+
 /// Loads, merges and validates the scenario at `path`.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
-    let chain = read_chain(path, &Disk)?;
-    let parent = chain.get(1).map(|f| PathBuf::from(&f.display));
-    let mut scenario = assemble(chain, options)?;
-    scenario.parent = parent;
+    let merged = merge_file(path, options)?;
+    let mut scenario = build_single(&merged)?;
+    scenario.parent = merged.parent.clone();
     Ok(scenario)
 }
 
 /// Loads a scenario from text (`extends` resolves against the working directory).
 pub fn load_str(text: &str, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
+    build_single(&merge_text(text, options)?)
+}
+
+/// Reads and merges the chain starting at `path`, then applies the overrides.
+pub(crate) fn merge_file(path: &Path, options: &LoadOptions) -> Result<Merged, ScenarioError> {
+    let chain = read_chain(path, &Disk)?;
+    let parent = chain.get(1).map(|f| PathBuf::from(&f.display));
+    assemble(chain, options, parent)
+}
+
+/// Merges a scenario given as text, then applies the overrides.
+pub(crate) fn merge_text(text: &str, options: &LoadOptions) -> Result<Merged, ScenarioError> {
     let table = parse_file("<string>", text)?;
     let mut chain = vec![ScenarioFile { display: "<string>".into(), text: text.into(), table }];
     if let Some(parent) = chain[0].table.get("extends").and_then(Value::as_str) {
         chain.extend(read_chain(Path::new(parent), &Disk)?);
     }
-    assemble(chain, options)
+    assemble(chain, options, None)
 }
 
 /// Loads the scenario named `path` from in-memory `(name, text)` files: `extends` resolves
@@ -55,27 +80,50 @@ pub fn load_str(text: &str, options: &LoadOptions) -> Result<Scenario, ScenarioE
 pub fn load_files(files: &[(&str, &str)], path: &str, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
     let chain = read_chain(Path::new(path), &Memory::new(files))?;
     let parent = chain.get(1).map(|f| PathBuf::from(&f.display));
-    let mut scenario = assemble(chain, options)?;
-    scenario.parent = parent;
+    let merged = assemble(chain, options, parent)?;
+    let mut scenario = build_single(&merged)?;
+    scenario.parent = merged.parent.clone();
     Ok(scenario)
 }
 
-fn assemble(chain: Vec<ScenarioFile>, options: &LoadOptions) -> Result<Scenario, ScenarioError> {
+fn assemble(chain: Vec<ScenarioFile>, options: &LoadOptions, parent: Option<PathBuf>) -> Result<Merged, ScenarioError> {
     let mut sources = SourceMap::default();
-    let mut merged = Table::new();
+    let mut doc = Table::new();
+    let mut files = Vec::with_capacity(chain.len());
     for file in chain.into_iter().rev() {
         sources.add_file(&file.display, &file.text);
-        merge_documents(&mut merged, file.table);
+        merge_documents(&mut doc, file.table);
+        files.insert(0, (file.display, file.text));
     }
     let mut set_paths = Vec::new();
     for assignment in &options.overrides {
-        let path = apply_override(&mut merged, assignment)?;
+        let path = apply_override(&mut doc, assignment)?;
         sources.add_override(&path);
         set_paths.push(path);
     }
-    let raw = deserialize_merged(&merged, &sources).map_err(|e| attribute_to_override(e, &set_paths))?;
-    let hash = hash_document(&merged);
-    validate(raw, &sources, hash)
+    Ok(Merged { doc, sources, files, parent, set_paths })
+}
+
+/// A document without `[sweep]` as a scenario; a sweep is refused here (see `load_sweep`).
+fn build_single(merged: &Merged) -> Result<Scenario, ScenarioError> {
+    if merged.doc.contains_key("sweep") {
+        return Err(ScenarioError::Invalid {
+            location: merged.sources.locate("sweep"),
+            path: "sweep".into(),
+            message: "this scenario is a sweep (a set of runs), not a single scenario: run it with \
+                      `cartshift run`, without a reference"
+                .into(),
+            suggestion: None,
+        });
+    }
+    build(&merged.doc, &merged.sources, &merged.set_paths)
+}
+
+/// Deserializes and validates one scenario document (without `[sweep]`); a wrong key or type
+/// at a path set by `--set` (`set_paths`) is blamed on the override.
+pub(crate) fn build(doc: &Table, sources: &SourceMap, set_paths: &[String]) -> Result<Scenario, ScenarioError> {
+    let raw = deserialize_merged(doc, sources).map_err(|e| attribute_to_override(e, set_paths))?;
+    validate(raw, sources, hash_document(doc))
 }
 
 /// Reads `path` and its ancestors, child first; refuses cycles, missing parents and deep chains.
@@ -292,7 +340,7 @@ fn named_path(path: &serde_path_to_error::Path, doc: &Table) -> String {
 }
 
 /// SHA-256 of the merged document in canonical TOML form.
-fn hash_document(doc: &Table) -> String {
+pub(crate) fn hash_document(doc: &Table) -> String {
     let canonical = toml::to_string(doc).unwrap_or_default();
     let digest = Sha256::digest(canonical.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -11,12 +11,15 @@ mod merge;
 mod overrides;
 pub mod raw;
 mod source_map;
+mod sweep;
+mod sweep_table;
 mod validate;
 
 pub use calibration::{CalibrationTargets, Measure};
 pub use fields::{Change, Field, Op};
 pub use limits::{MAX_GROUPS, MAX_TOTAL, MAX_UTILITY};
 pub use load::{LoadOptions, MAX_EXTENDS_DEPTH, load, load_files, load_str};
+pub use sweep::{Sweep, load_sweep, load_sweep_str};
 
 use crate::model::retailer_state::RetailerState;
 

@@ -11,13 +11,17 @@ pub(crate) fn apply_override(doc: &mut Table, assignment: &str) -> Result<String
         .split_once('=')
         .ok_or_else(|| invalid(assignment, "expected PATH=VALUE, e.g. retailer.Kroger.price_index=0.97", None))?;
     let path = path.trim();
-    let value = parse_value(text.trim());
+    set_value(doc, path, parse_value(text.trim()))?;
+    Ok(path.to_string())
+}
+
+/// Sets the value at a dotted `path` of a merged document: `--set` and sweep points alike.
+pub(crate) fn set_value(doc: &mut Table, path: &str, value: Value) -> Result<(), ScenarioError> {
     let keys: Vec<&str> = path.split('.').collect();
     if keys.iter().any(|k| k.is_empty()) {
         return Err(invalid(path, "empty key in dotted path", None));
     }
-    set_path(doc, &keys, value, path)?;
-    Ok(path.to_string())
+    set_path(doc, &keys, value, path)
 }
 
 /// A TOML value if the text is one (`0.97`, `true`, `[1, 2]`), else a plain string.

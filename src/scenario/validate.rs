@@ -121,15 +121,10 @@ impl Checker<'_> {
     }
 }
 
-/// Validates everything and produces the scenario the engine runs.
+/// Validates everything and produces the scenario the engine runs. A `[sweep]` table is not
+/// looked at: sweeps remove it before validating each of their points.
 pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> Result<Scenario> {
     let c = Checker { sources };
-    if raw.sweep.is_some() {
-        return Err(c.error(
-            "sweep",
-            "[sweep] is not supported by this version of cartshift yet; run single points with --set PATH=VALUE",
-        ));
-    }
     let name = c.name(raw.name, "")?;
     let market = c.required(raw.market, "market")?;
     let households = c.number(market.households, "market.households", Range::Positive)?;

@@ -26,6 +26,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Write OUT_DIR/report.html: charts and tables of a results folder, in one self-contained file.
     Report(ReportArgs),
+    /// Join the folders of a sharded sweep (`run --shard K/N`) into the files one whole run writes.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -38,8 +40,30 @@ pub struct RunArgs {
     /// Do not simulate the reference of a scenario that `extends` another.
     #[arg(long)]
     pub no_reference: bool,
+    /// Run only shard K of N of the points (K from 1) into its own folder; `auto` reads it from a
+    /// Slurm array job or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, CARTSHIFT_SHARD_COUNT).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<ShardArg>,
+    /// Continue an interrupted run in the output folder, keeping the points it finished.
+    #[arg(long)]
+    pub resume: bool,
     #[command(flatten)]
     pub options: RunOptions,
+}
+
+/// `--shard`: a fixed share, or the scheduler's.
+#[derive(Debug, Clone, Copy)]
+pub enum ShardArg {
+    Auto,
+    Fixed(cartshift::sweep::Shard),
+}
+
+impl std::str::FromStr for ShardArg {
+    type Err = cartshift::sweep::ShardError;
+
+    fn from_str(text: &str) -> Result<ShardArg, Self::Err> {
+        if text.trim() == "auto" { Ok(ShardArg::Auto) } else { text.parse().map(ShardArg::Fixed) }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +155,18 @@ pub struct CalibrateArgs {
     /// Override a value before calibrating (PATH=VALUE).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub overrides: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folder for the joined files.
+    pub out: PathBuf,
+    /// Every shard folder of the run, in any order.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,

@@ -16,6 +16,15 @@ pub enum CliError {
     /// An output folder that cannot or may not be written.
     #[error(transparent)]
     OutFolder(#[from] OutFolderError),
+    /// A sweep, a shard, a resume or a merge.
+    #[error("{0}")]
+    Sweep(Box<crate::failure::Failure>),
+}
+
+impl From<crate::failure::Failure> for CliError {
+    fn from(f: crate::failure::Failure) -> Self {
+        CliError::Sweep(Box::new(f))
+    }
 }
 
 impl From<cartshift::ScenarioError> for CliError {
@@ -31,6 +40,7 @@ impl CliError {
             CliError::Library(e) => e.is_input_error(),
             CliError::Report(e) => e.is_input_error(),
             CliError::OutFolder(_) => true,
+            CliError::Sweep(f) => f.is_input_error(),
         }
     }
 }

@@ -4,12 +4,15 @@ mod bench;
 mod calibrate;
 mod cli;
 mod error;
+mod failure;
 mod interrupt;
 mod memory;
+mod merge;
 mod out_folder;
 mod progress;
 mod report;
 mod run;
+mod sweep;
 mod validate;
 
 use clap::Parser;
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         cli::Command::Calibrate(args) => calibrate::calibrate(args).map_err(error::CliError::from),
         cli::Command::Bench(args) => bench::bench(args).map_err(error::CliError::from),
         cli::Command::Report(args) => report::report(args),
+        cli::Command::Merge(args) => merge::merge(args).map_err(error::CliError::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

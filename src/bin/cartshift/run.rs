@@ -1,7 +1,11 @@
 //! `cartshift run` and `cartshift compare`: load, simulate on a sized thread pool, write, report.
+//!
+//! A sweep (or a run split into shards or resumed) goes through [`crate::sweep`]; a single
+//! scenario, plain or against its reference, is simulated and written here.
 
-use crate::cli::{CompareArgs, RunArgs, RunOptions};
+use crate::cli::{CompareArgs, RunArgs, RunOptions, ShardArg};
 use crate::error::CliError;
+use crate::failure::Failure;
 use crate::out_folder::OutFolder;
 use crate::{interrupt, memory, progress};
 use cartshift::Scenario;
@@ -9,7 +13,7 @@ use cartshift::engine::{self, RunResults, align_reference};
 use cartshift::guard::{MemoryEstimate, TooLarge};
 use cartshift::output::comparison::retailer_share_shifts;
 use cartshift::output::{Manifest, ReferenceInfo, write_comparison, write_run};
-use cartshift::scenario::{LoadOptions, load};
+use cartshift::scenario::{LoadOptions, load, load_sweep};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -23,17 +27,26 @@ enum ReferenceChoice {
     Skip,
 }
 
+/// How a run without a reference is split and continued.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SweepArgs {
+    /// `--shard`.
+    pub shard: Option<ShardArg>,
+    /// `--resume`.
+    pub resume: bool,
+}
+
 pub fn run(args: RunArgs) -> Result<(), CliError> {
     let choice = match (args.no_reference, args.reference) {
         (true, _) => ReferenceChoice::Skip,
         (false, Some(file)) => ReferenceChoice::File(file),
         (false, None) => ReferenceChoice::Parent,
     };
-    execute(&args.scenario, choice, args.options)
+    execute(&args.scenario, choice, args.options, SweepArgs { shard: args.shard, resume: args.resume })
 }
 
 pub fn compare(args: CompareArgs) -> Result<(), CliError> {
-    execute(&args.scenario, ReferenceChoice::File(args.reference), args.options)
+    execute(&args.scenario, ReferenceChoice::File(args.reference), args.options, SweepArgs::default())
 }
 
 /// `simulation.*` overrides from the flags and `--set`: they apply to both worlds.
@@ -44,16 +57,36 @@ fn simulation_overrides(o: &RunOptions) -> Vec<String> {
     out
 }
 
-fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions) -> Result<(), CliError> {
+/// A sweep, or a run split into shards or resumed, goes through [`crate::sweep`]; a single
+/// scenario runs here, against its reference when it has one.
+fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions, sweep_args: SweepArgs) -> Result<(), CliError> {
     let shared = simulation_overrides(&o);
     let mut overrides = shared.clone();
     overrides.extend(o.overrides.iter().filter(|s| !s.trim_start().starts_with("simulation.")).cloned());
-    let scenario = load(path, &LoadOptions { overrides })?;
+    let sweep = load_sweep(path, &LoadOptions { overrides })?;
     let reference_path = match choice {
-        ReferenceChoice::Parent => scenario.parent.clone(),
+        ReferenceChoice::File(_) if sweep.is_sweep() => {
+            return Err(Failure::Usage(format!(
+                "{} is a sweep, and a sweep runs without a reference (each point is a plain run): \
+                 it cannot be compared with another scenario",
+                path.display()
+            ))
+            .into());
+        }
+        _ if sweep.is_sweep() => None,
+        ReferenceChoice::Parent => sweep.parent().map(Path::to_path_buf),
         ReferenceChoice::File(file) => Some(file),
         ReferenceChoice::Skip => None,
     };
+    let split = sweep_args.shard.is_some() || sweep_args.resume;
+    if split && reference_path.is_some() {
+        let message = "--shard and --resume apply to runs without a reference: add --no-reference";
+        return Err(Failure::Usage(message.into()).into());
+    }
+    if sweep.is_sweep() || split {
+        return crate::sweep::run(&sweep, &o, sweep_args).map_err(CliError::from);
+    }
+    let scenario = sweep.scenario(0)?;
     let crn = !o.no_crn;
     let reference = match reference_path {
         None => None,
@@ -124,7 +157,19 @@ enum Outcome {
     Compared(engine::ComparisonResults),
 }
 
-fn report(s: &Scenario, manifest: &Manifest, out: &Path, files: &[String]) {
+/// A pool of `--threads` workers (default: all cores) and its size.
+pub(crate) fn thread_pool(threads: Option<u32>) -> (rayon::ThreadPool, usize) {
+    let threads = threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
+    (pool, threads)
+}
+
+/// `results/<scenario name>/`.
+pub(crate) fn default_folder(name: &str) -> PathBuf {
+    PathBuf::from("results").join(folder_name(name))
+}
+
+pub(crate) fn report(s: &Scenario, manifest: &Manifest, out: &Path, files: &[String]) {
     let sim = &s.simulation;
     println!(
         "{}: {} replications x {} households x {} weeks ({} warm-up)",

@@ -1,21 +1,25 @@
-//! `cartshift validate`: load and check scenario files, run nothing.
+//! `cartshift validate`: load and check scenario files (every point of a sweep), run nothing.
 
 use crate::cli::ValidateArgs;
-use cartshift::scenario::{LoadOptions, load};
+use crate::failure::Failure;
+use cartshift::scenario::{LoadOptions, Sweep, load_sweep};
+use cartshift::{Scenario, ScenarioError};
+use std::path::Path;
 
-pub fn validate(args: ValidateArgs) -> Result<(), cartshift::Error> {
+pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let options = LoadOptions { overrides: args.overrides };
     let mut first_error = None;
     for path in &args.scenarios {
-        match load(path, &options) {
-            Ok(s) => println!(
-                "ok    {}  ({}: {} regions, {} segments, {} retailers, {} events)",
+        match check(path, &options) {
+            Ok((sweep, s)) => println!(
+                "ok    {}  ({}: {} regions, {} segments, {} retailers, {} events{})",
                 path.display(),
                 s.name,
                 s.regions.len(),
                 s.segments.len(),
                 s.retailers.len(),
-                s.events.len()
+                s.events.len(),
+                sweep_note(&sweep)
             ),
             Err(err) => {
                 println!("FAIL  {}", path.display());
@@ -27,4 +31,20 @@ pub fn validate(args: ValidateArgs) -> Result<(), cartshift::Error> {
         None => Ok(()),
         Some(err) => Err(err.into()),
     }
+}
+
+/// Loads the file and validates every point; returns point 0's scenario.
+fn check(path: &Path, options: &LoadOptions) -> Result<(Sweep, Scenario), ScenarioError> {
+    let sweep = load_sweep(path, options)?;
+    let first = sweep.scenario(0)?;
+    sweep.check(|_, _| {})?;
+    Ok((sweep, first))
+}
+
+fn sweep_note(sweep: &Sweep) -> String {
+    if !sweep.is_sweep() {
+        return String::new();
+    }
+    let parameters = sweep.parameters();
+    format!("; {} sweep of {} points over {}", sweep.design().name(), sweep.points(), parameters.join(", "))
 }

@@ -1,0 +1,197 @@
+//! Writing a run's CSV files point by point, durably, and moving them into place at the end.
+//!
+//! Rows are appended to the files under [`PARTIAL_DIR`] as points finish, in point order. Now
+//! and then (every `sync_every`, and at the end) the files are flushed and fsynced and a
+//! journal line records the points finished and the files' lengths; a point is durable once
+//! its journal line is. Syncing in batches keeps a sweep of many small points from waiting on
+//! the disk after each one; a run killed between syncs redoes at most that much work. At the
+//! end the files are renamed into the output folder, `manifest.json` is written, and the
+//! partial folder is removed, so the final files appear whole or not at all.
+
+use super::folder::{FolderError, IDENTITY_FILE, Identity, JOURNAL_FILE, JournalEntry, PARTIAL_DIR, read_journal};
+use super::manifest::Manifest;
+use super::write_atomic;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// One CSV file being written: `None` once it has been moved into place.
+struct PartFile {
+    name: String,
+    out: Option<BufWriter<File>>,
+    len: u64,
+}
+
+/// The CSV files of a run in progress.
+pub struct SweepWriter {
+    dir: PathBuf,
+    partial: PathBuf,
+    files: Vec<PartFile>,
+    journal: File,
+    next: usize,
+    synced: usize,
+    last_sync: Instant,
+    sync_every: Duration,
+}
+
+impl SweepWriter {
+    /// Starts afresh in `dir`: a new partial folder with `identity` and each file's header
+    /// (`headers` in the order of `identity.files`).
+    pub fn create(
+        dir: &Path,
+        identity: &Identity,
+        headers: &[Vec<u8>],
+        sync_every: Duration,
+    ) -> Result<SweepWriter, FolderError> {
+        let partial = dir.join(PARTIAL_DIR);
+        if partial.exists() {
+            std::fs::remove_dir_all(&partial).map_err(FolderError::write(&partial))?;
+        }
+        std::fs::create_dir_all(&partial).map_err(FolderError::write(&partial))?;
+        let json = serde_json::to_vec_pretty(identity).expect("identity serializes");
+        write_atomic(&partial.join(IDENTITY_FILE), &json)?;
+        let mut files = Vec::with_capacity(headers.len());
+        for (name, header) in identity.files.iter().zip(headers) {
+            let path = partial.join(name);
+            let mut out = BufWriter::new(File::create(&path).map_err(FolderError::write(&path))?);
+            out.write_all(header).map_err(FolderError::write(&path))?;
+            files.push(PartFile { name: name.clone(), out: Some(out), len: header.len() as u64 });
+        }
+        let journal_path = partial.join(JOURNAL_FILE);
+        let journal = File::create(&journal_path).map_err(FolderError::write(&journal_path))?;
+        let first = identity.range().start;
+        let mut writer = SweepWriter {
+            dir: dir.to_path_buf(),
+            partial,
+            files,
+            journal,
+            next: first,
+            synced: usize::MAX,
+            last_sync: Instant::now(),
+            sync_every,
+        };
+        writer.sync()?;
+        sync_dir(&writer.partial)?;
+        Ok(writer)
+    }
+
+    /// Continues the partial run in `dir` at point `next`, cutting each file back to `lengths`
+    /// (anything after them is a half-written point) and the journal to its last whole line.
+    pub fn resume(
+        dir: &Path,
+        identity: &Identity,
+        next: usize,
+        lengths: &[u64],
+        sync_every: Duration,
+    ) -> Result<SweepWriter, FolderError> {
+        let partial = dir.join(PARTIAL_DIR);
+        let finished = next >= identity.range().end;
+        let mut files = Vec::with_capacity(lengths.len());
+        for (name, &len) in identity.files.iter().zip(lengths) {
+            files.push(PartFile { name: name.clone(), out: reopen(dir, &partial, name, len, finished)?, len });
+        }
+        let journal_path = partial.join(JOURNAL_FILE);
+        let entry = read_journal(&journal_path, lengths.len()).map_err(FolderError::read(&journal_path))?;
+        let mut journal =
+            OpenOptions::new().write(true).open(&journal_path).map_err(FolderError::write(&journal_path))?;
+        journal.set_len(entry.map_or(0, |e| e.end)).map_err(FolderError::write(&journal_path))?;
+        journal.seek(SeekFrom::End(0)).map_err(FolderError::write(&journal_path))?;
+        let last_sync = Instant::now();
+        Ok(SweepWriter { dir: dir.to_path_buf(), partial, files, journal, next, synced: next, last_sync, sync_every })
+    }
+
+    /// The next point to write.
+    pub fn next_point(&self) -> usize {
+        self.next
+    }
+
+    /// Appends the next point's rows (one chunk per file, in file order).
+    pub fn write_point(&mut self, rows: &[Vec<u8>]) -> Result<(), FolderError> {
+        for (file, bytes) in self.files.iter_mut().zip(rows) {
+            if let Some(out) = &mut file.out {
+                out.write_all(bytes).map_err(FolderError::write(&self.partial.join(&file.name)))?;
+                file.len += bytes.len() as u64;
+            }
+        }
+        self.next += 1;
+        if self.last_sync.elapsed() >= self.sync_every {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Makes every point written so far durable: files flushed and fsynced, then journalled.
+    fn sync(&mut self) -> Result<(), FolderError> {
+        if self.synced == self.next {
+            return Ok(());
+        }
+        for file in &mut self.files {
+            if let Some(out) = &mut file.out {
+                let path = self.partial.join(&file.name);
+                out.flush().map_err(FolderError::write(&path))?;
+                out.get_ref().sync_data().map_err(FolderError::write(&path))?;
+            }
+        }
+        let lengths: Vec<u64> = self.files.iter().map(|f| f.len).collect();
+        let path = self.partial.join(JOURNAL_FILE);
+        self.journal
+            .write_all(JournalEntry::line(self.next, &lengths).as_bytes())
+            .map_err(FolderError::write(&path))?;
+        self.journal.sync_data().map_err(FolderError::write(&path))?;
+        self.synced = self.next;
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// Moves the files into the output folder, writes `manifest` (listing them) and removes
+    /// the partial folder. Returns the names written.
+    pub fn finish(mut self, mut manifest: Manifest) -> Result<Vec<String>, FolderError> {
+        self.sync()?;
+        for file in &mut self.files {
+            if let Some(out) = file.out.take() {
+                drop(out);
+                let (from, to) = (self.partial.join(&file.name), self.dir.join(&file.name));
+                std::fs::rename(&from, &to).map_err(FolderError::write(&to))?;
+            }
+        }
+        sync_dir(&self.dir)?;
+        manifest.files = self.files.iter().map(|f| f.name.clone()).chain(["manifest.json".to_string()]).collect();
+        let json = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
+        write_atomic(&self.dir.join("manifest.json"), &json)?;
+        std::fs::remove_dir_all(&self.partial).map_err(FolderError::write(&self.partial))?;
+        Ok(manifest.files)
+    }
+}
+
+/// Opens a partial file to append after `len` bytes; a file already moved into place (the
+/// run was stopped while finishing) is left there.
+fn reopen(
+    dir: &Path,
+    partial: &Path,
+    name: &str,
+    len: u64,
+    finished: bool,
+) -> Result<Option<BufWriter<File>>, FolderError> {
+    let path = partial.join(name);
+    let corrupt = |what: &str| {
+        FolderError::refused(&path, format!("{what}; the unfinished run cannot be resumed: run without --resume"))
+    };
+    if !path.exists() {
+        let moved = std::fs::metadata(dir.join(name)).is_ok_and(|m| m.len() == len);
+        return if finished && moved { Ok(None) } else { Err(corrupt("missing")) };
+    }
+    let mut file = OpenOptions::new().write(true).open(&path).map_err(FolderError::write(&path))?;
+    let actual = file.metadata().map_err(FolderError::read(&path))?.len();
+    if actual < len {
+        return Err(corrupt(&format!("shorter ({actual} bytes) than its journal says ({len})")));
+    }
+    file.set_len(len).map_err(FolderError::write(&path))?;
+    file.seek(SeekFrom::End(0)).map_err(FolderError::write(&path))?;
+    Ok(Some(BufWriter::new(file)))
+}
+
+/// Makes renames and new entries in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<(), FolderError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(FolderError::write(dir))
+}

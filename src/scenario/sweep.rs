@@ -1,0 +1,242 @@
+//! `[sweep]` (MODEL.md §9): one scenario document and a design that makes many points of it.
+//!
+//! A point is a list of `(path, value)` overrides applied to the merged document (after
+//! `extends` and `--set`, without its `[sweep]` table) by the machinery of `--set`, then
+//! deserialized and validated exactly like a plain scenario. A document without `[sweep]` is a
+//! sweep of one point, point 0, that varies nothing. Every point keeps the scenario's seed, so
+//! replication r of every point sees the same random streams (common random numbers).
+
+use super::Scenario;
+use super::load::{LoadOptions, Merged, build, hash_document, merge_file, merge_text};
+use super::overrides::set_value;
+use super::source_map::SourceMap;
+use super::sweep_table::{Parameter, read_sweep};
+use crate::error::ScenarioError;
+use crate::output::tables::parameter_text;
+use crate::suggest::nearest;
+use crate::sweep::Design;
+use std::path::{Path, PathBuf};
+use toml::{Table, Value};
+
+/// A scenario document and the points a `[sweep]` makes of it.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    doc: Table,
+    sources: SourceMap,
+    hash: String,
+    parent: Option<PathBuf>,
+    parameters: Vec<Parameter>,
+    design: Design,
+    set_paths: Vec<String>,
+}
+
+/// Loads the scenario at `path` as a sweep (a plain scenario is a sweep of one point).
+pub fn load_sweep(path: &Path, options: &LoadOptions) -> Result<Sweep, ScenarioError> {
+    Sweep::new(merge_file(path, options)?)
+}
+
+/// Loads a scenario given as text as a sweep (`extends` resolves against the working directory).
+pub fn load_sweep_str(text: &str, options: &LoadOptions) -> Result<Sweep, ScenarioError> {
+    Sweep::new(merge_text(text, options)?)
+}
+
+impl Sweep {
+    fn new(merged: Merged) -> Result<Sweep, ScenarioError> {
+        let Merged { mut doc, sources, files, parent, set_paths } = merged;
+        let hash = hash_document(&doc);
+        let (parameters, design) = match doc.remove("sweep") {
+            None => (Vec::new(), Design::Single),
+            Some(Value::Table(table)) => read_sweep(table, &sources, &files)?,
+            Some(other) => {
+                return Err(ScenarioError::Invalid {
+                    location: sources.locate("sweep"),
+                    path: "sweep".into(),
+                    message: format!("invalid type: {}, expected a table", other.type_str()),
+                    suggestion: None,
+                });
+            }
+        };
+        Ok(Sweep { doc, sources, hash, parent, parameters, design, set_paths })
+    }
+
+    /// True when the document has a `[sweep]` table.
+    pub fn is_sweep(&self) -> bool {
+        !matches!(self.design, Design::Single)
+    }
+
+    /// How many points.
+    pub fn points(&self) -> usize {
+        self.design.points()
+    }
+
+    /// The design.
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    /// The swept paths, in declaration (and column) order.
+    pub fn parameters(&self) -> Vec<String> {
+        self.parameters.iter().map(|p| p.path.clone()).collect()
+    }
+
+    /// SHA-256 of the merged document with its `[sweep]` table: the sweep's identity. For a
+    /// plain scenario it is the scenario's own hash.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The file the scenario `extends`, if any.
+    pub fn parent(&self) -> Option<&Path> {
+        self.parent.as_deref()
+    }
+
+    /// Each swept path's value at `point` (< [`Sweep::points`]).
+    pub fn values(&self, point: usize) -> Vec<Value> {
+        self.design.values(point)
+    }
+
+    /// The runnable scenario of `point` (< [`Sweep::points`]). An error names the point and its
+    /// values, and points at the sweep's parameter when the problem is the swept value.
+    pub fn scenario(&self, point: usize) -> Result<Scenario, ScenarioError> {
+        let values = self.values(point);
+        let mut doc = self.doc.clone();
+        for (p, v) in self.parameters.iter().zip(&values) {
+            set_value(&mut doc, &p.path, v.clone()).map_err(|e| self.point_error(e, point, &values))?;
+        }
+        let built = build(&doc, &self.sources, &self.set_paths);
+        let mut scenario = built.map_err(|e| self.point_error(e, point, &values))?;
+        scenario.parent = self.parent.clone();
+        Ok(scenario)
+    }
+
+    /// Validates every point in order, handing each scenario to `each`; stops at the first error.
+    pub fn check(&self, mut each: impl FnMut(usize, &Scenario)) -> Result<(), ScenarioError> {
+        for point in 0..self.points() {
+            each(point, &self.scenario(point)?);
+        }
+        Ok(())
+    }
+
+    /// Points an error at the swept parameter it concerns, suggests a whole path for a
+    /// misspelt one, and says which point it is.
+    fn point_error(&self, err: ScenarioError, point: usize, values: &[Value]) -> ScenarioError {
+        let ScenarioError::Invalid { location, path, message, suggestion } = err else { return err };
+        if !self.is_sweep() {
+            return ScenarioError::Invalid { location, path, message, suggestion };
+        }
+        let related = |p: &&Parameter| {
+            p.path == path || p.path.starts_with(&format!("{path}.")) || path.starts_with(&format!("{}.", p.path))
+        };
+        let swept = self.parameters.iter().find(related);
+        let assignments: Vec<String> =
+            self.parameters.iter().zip(values).map(|(p, v)| format!("{} = {}", p.path, parameter_text(v))).collect();
+        let message = format!("{message} (sweep point {point}: {})", assignments.join(", "));
+        match swept {
+            None => ScenarioError::Invalid { location, path, message, suggestion },
+            Some(p) => {
+                let suggestion = suggestion.map(|s| whole_path(&p.path, &s));
+                ScenarioError::Invalid { location: p.location.clone(), path: p.path.clone(), message, suggestion }
+            }
+        }
+    }
+}
+
+/// `retailer.Krogr.price_index` with suggestion `Kroger` → `retailer.Kroger.price_index`: the
+/// suggestion replaces the path's key nearest to it.
+fn whole_path(path: &str, suggestion: &str) -> String {
+    let keys: Vec<&str> = path.split('.').collect();
+    match nearest(suggestion, keys.iter().copied()) {
+        Some(wrong) => keys.iter().map(|k| if *k == wrong { suggestion } else { k }).collect::<Vec<_>>().join("."),
+        None => suggestion.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::TEST_SCENARIO;
+
+    fn sweep(table: &str) -> Result<Sweep, ScenarioError> {
+        load_sweep_str(&(TEST_SCENARIO.replace("COVERAGE", "0.5") + table), &LoadOptions::default())
+    }
+
+    fn refused(table: &str) -> (String, String) {
+        let err = sweep(table).and_then(|s| s.check(|_, _| {})).expect_err("the sweep should be refused");
+        let ScenarioError::Invalid { path, .. } = &err else { panic!("{err}") };
+        (path.clone(), err.to_string())
+    }
+
+    const GRID: &str = "[sweep]\n[[sweep.parameter]]\npath = \"retailer.Shop.price_index\"\nvalues = [0.9, 1.1]\n\
+                        [[sweep.parameter]]\npath = \"dynamics.loyalty_weight\"\nfrom = 1\nto = 3\nsteps = 3\n";
+
+    #[test]
+    fn a_grid_sets_every_combination() {
+        let s = sweep(GRID).unwrap();
+        assert_eq!(s.points(), 6);
+        assert_eq!(s.parameters(), ["retailer.Shop.price_index", "dynamics.loyalty_weight"]);
+        let p4 = s.scenario(4).unwrap();
+        assert_eq!((p4.retailers[0].initial.price_index, p4.dynamics.loyalty_weight), (1.1, 2.0));
+        assert_ne!(s.hash(), p4.hash, "the sweep's hash covers its [sweep] table");
+    }
+
+    #[test]
+    fn a_plain_scenario_is_one_point_with_its_own_hash() {
+        let s = sweep("").unwrap();
+        assert!(!s.is_sweep());
+        assert_eq!(s.points(), 1);
+        assert_eq!(s.hash(), s.scenario(0).unwrap().hash);
+    }
+
+    #[test]
+    fn misspelt_paths_get_a_whole_path_suggestion() {
+        let (path, text) = refused("[sweep]\n[[sweep.parameter]]\npath = \"retailer.Shop.qualty\"\nvalues = [1]\n");
+        assert_eq!(path, "retailer.Shop.qualty");
+        assert!(text.contains("did you mean 'retailer.Shop.quality'"), "{text}");
+        assert!(text.starts_with("<string>:"), "points into the file: {text}");
+        let (_, text) = refused("[sweep]\n[[sweep.parameter]]\npath = \"retailer.Shopp.quality\"\nvalues = [1]\n");
+        assert!(text.contains("did you mean 'retailer.Shop.quality'"), "{text}");
+        let (_, text) = refused("[sweep]\n[[sweep.parameter]]\npath = \"dynamic.loyalty_weight\"\nvalues = [1]\n");
+        assert!(text.contains("did you mean 'dynamics.loyalty_weight'"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_value_names_its_point() {
+        let (path, text) =
+            refused("[sweep]\n[[sweep.parameter]]\npath = \"retailer.Shop.price_index\"\nvalues = [1.0, -1.0]\n");
+        assert_eq!(path, "retailer.Shop.price_index");
+        assert!(text.contains("sweep point 1: retailer.Shop.price_index = -1.0"), "{text}");
+    }
+
+    #[test]
+    fn bad_tables_are_refused_at_the_key() {
+        let param = |body: &str| format!("[sweep]\n[[sweep.parameter]]\npath = \"dynamics.loyalty_weight\"\n{body}\n");
+        let cases = [
+            (param("from = 1\nto = 2\nsteps = 0"), "steps = 0"),
+            (param("values = []"), "values = [] is empty"),
+            (param("valeus = [1]"), "did you mean 'values'"),
+            (param("range = [1, 2]"), "range is for random"),
+            (param("from = 1\nto = 1\nsteps = 3"), "empty range"),
+            (
+                "[sweep]\ndesign = \"latin_hypercube\"\nsamples = 4\n".to_string() + &param("range = [2.0, 2.0]")[8..],
+                "empty range",
+            ),
+            ("[sweep]\ndesign = \"random\"\n".to_string() + &param("range = [1, 2]")[8..], "needs samples"),
+            ("[sweep]\ndesign = \"lhs\"\n".to_string() + &param("values = [1]")[8..], "unknown design"),
+        ];
+        for (table, expected) in cases {
+            let (_, text) = refused(&table);
+            assert!(text.contains(expected), "{table}\n--> {text}");
+        }
+    }
+
+    #[test]
+    fn zip_lists_must_match() {
+        let table = "[sweep]\ndesign = \"zip\"\n[[sweep.parameter]]\npath = \"dynamics.loyalty_weight\"\nvalues = [1, 2]\n\
+                     [[sweep.parameter]]\npath = \"retailer.Shop.quality\"\nvalues = [1, 2, 3]\n";
+        let (path, text) = refused(table);
+        assert_eq!(path, "retailer.Shop.quality");
+        let whole = TEST_SCENARIO.replace("COVERAGE", "0.5") + table;
+        let line = whole.lines().position(|l| l.contains("retailer.Shop.quality")).unwrap();
+        assert!(text.contains("same length") && text.contains(&format!("<string>:{line}:1:")), "{text}");
+    }
+}

@@ -1,0 +1,264 @@
+//! One flat parallel pool over (point × replication), results handed on in point order.
+//!
+//! Every replication of every point is one task on the rayon pool, so a sweep of many small
+//! points and a run of one large point both keep every core busy (a replication also spreads
+//! its household blocks over the pool). The calling thread, which is not one of the pool's
+//! workers, builds each point's scenario, feeds the pool tasks for at most `window` points at
+//! a time, and hands a point's replications on as soon as it and every earlier point are done.
+//! Memory holds at most `window` points whatever the size of the sweep, and nothing handed on
+//! depends on which thread ran what.
+
+use crate::engine::{ReplicationResult, RunResults, run_replication};
+use crate::scenario::Scenario;
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+/// Told how a sweep is getting on, from any thread. Every method does nothing by default.
+pub trait Observer: Sync {
+    /// What this run will simulate: points, replications and household-weeks (warm-up included).
+    fn planned(&self, _points: usize, _replications: u64, _household_weeks: u64) {}
+    /// `n` more household-weeks simulated.
+    fn household_weeks(&self, _n: u64) {}
+    /// One more replication finished.
+    fn replication_done(&self) {}
+    /// `point` and every point before it are finished and handed on.
+    fn point_done(&self, _point: usize) {}
+}
+
+/// The observer that ignores everything.
+impl Observer for () {}
+
+/// A point whose replications are running or waiting to be handed on.
+struct InFlight {
+    point: usize,
+    scenario: Arc<Scenario>,
+    replications: Vec<Option<ReplicationResult>>,
+    missing: usize,
+}
+
+/// What a task sends back: its point, its replication and its result (`None` when cancelled).
+type Report = (usize, u32, std::thread::Result<Option<ReplicationResult>>);
+
+/// Runs every replication of every point in `points` on `pool`, and calls `emit` for each point
+/// in point order with its scenario and its replications in replication order.
+///
+/// `scenario` builds a point's scenario (on the calling thread, as the point enters the window).
+/// The first error of `scenario` or `emit` stops the run: no new task starts, running ones
+/// finish, and the error is returned. Call this from outside `pool` (not inside `install`).
+pub fn run_points<E>(
+    pool: &rayon::ThreadPool,
+    points: Range<usize>,
+    window: usize,
+    mut scenario: impl FnMut(usize) -> Result<Scenario, E>,
+    observer: &dyn Observer,
+    mut emit: impl FnMut(usize, &Scenario, RunResults) -> Result<(), E>,
+) -> Result<(), E> {
+    let window = window.max(1);
+    let cancelled = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<Report>();
+    pool.in_place_scope(|scope| {
+        let mut c = Coordinator {
+            flight: VecDeque::new(),
+            next: points.start,
+            outstanding: 0,
+            outcome: Ok(()),
+            panicked: None,
+        };
+        loop {
+            while c.running() && c.next < points.end && c.flight.len() < window {
+                match scenario(c.next) {
+                    Ok(s) => c.launch(Arc::new(s), |point, rep, s| {
+                        let (tx, cancelled) = (tx.clone(), &cancelled);
+                        scope.spawn(move |_| {
+                            let _ = tx.send((point, rep, replicate(&s, rep, cancelled, observer)));
+                        })
+                    }),
+                    Err(e) => c.outcome = Err(e),
+                }
+            }
+            c.hand_on(&mut emit, observer);
+            if !c.running() {
+                cancelled.store(true, Ordering::Relaxed);
+            }
+            if c.outstanding == 0 {
+                // Every point handed on (or the run stopping): finish, or refill the window.
+                if !c.running() || c.next >= points.end {
+                    break;
+                }
+                continue;
+            }
+            c.receive(rx.recv().expect("this thread holds a sender"));
+        }
+        if let Some(payload) = c.panicked {
+            resume_unwind(payload);
+        }
+        c.outcome
+    })
+}
+
+/// The calling thread's book-keeping: points in flight, tasks not yet reported, first error.
+struct Coordinator<E> {
+    flight: VecDeque<InFlight>,
+    next: usize,
+    outstanding: usize,
+    outcome: Result<(), E>,
+    panicked: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl<E> Coordinator<E> {
+    fn running(&self) -> bool {
+        self.outcome.is_ok() && self.panicked.is_none()
+    }
+
+    /// Starts every replication of the next point with `spawn(point, replication, scenario)`.
+    fn launch(&mut self, s: Arc<Scenario>, mut spawn: impl FnMut(usize, u32, Arc<Scenario>)) {
+        let replications = s.simulation.replications;
+        for rep in 0..replications {
+            spawn(self.next, rep, Arc::clone(&s));
+        }
+        let missing = replications as usize;
+        self.outstanding += missing;
+        self.flight.push_back(InFlight { point: self.next, scenario: s, replications: vec![None; missing], missing });
+        self.next += 1;
+    }
+
+    /// Hands on, in order, every finished point at the front of the window.
+    fn hand_on(
+        &mut self,
+        emit: &mut impl FnMut(usize, &Scenario, RunResults) -> Result<(), E>,
+        observer: &dyn Observer,
+    ) {
+        while self.flight.front().is_some_and(|f| f.missing == 0) {
+            let done = self.flight.pop_front().expect("front checked above");
+            if self.running() {
+                let replications = done.replications.into_iter().flatten().collect();
+                self.outcome = emit(done.point, &done.scenario, RunResults { replications });
+                observer.point_done(done.point);
+            }
+        }
+    }
+
+    /// Files one task's report.
+    fn receive(&mut self, (point, rep, result): Report) {
+        self.outstanding -= 1;
+        match result {
+            Ok(Some(r)) => {
+                let first = self.flight[0].point;
+                let slot = &mut self.flight[point - first];
+                slot.replications[rep as usize] = Some(r);
+                slot.missing -= 1;
+            }
+            Ok(None) => {}
+            Err(payload) => {
+                self.panicked.get_or_insert(payload);
+            }
+        }
+    }
+}
+
+/// One task: a replication, unless the run was cancelled; a panic is caught and sent back.
+fn replicate(
+    s: &Scenario,
+    rep: u32,
+    cancelled: &AtomicBool,
+    observer: &dyn Observer,
+) -> std::thread::Result<Option<ReplicationResult>> {
+    if cancelled.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| run_replication(s, rep, &|n| observer.household_weeks(n))))?;
+    observer.replication_done();
+    Ok(Some(result))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{LoadOptions, TEST_SCENARIO, load_str};
+    use std::sync::Mutex;
+
+    fn scenario(replications: u32) -> Scenario {
+        let text = TEST_SCENARIO.replace("COVERAGE", "0.5")
+            + &format!("[simulation]\nweeks = 2\nwarmup_weeks = 1\nhouseholds = 50\nreplications = {replications}\n");
+        load_str(&text, &LoadOptions::default()).unwrap()
+    }
+
+    /// Counts points started (scenario built) and handed on, to check the window holds.
+    #[derive(Default)]
+    struct Count {
+        started: Mutex<usize>,
+        emitted: Mutex<Vec<usize>>,
+        most_in_flight: Mutex<usize>,
+    }
+
+    #[test]
+    fn points_come_out_in_order_and_the_window_holds() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let count = Count::default();
+        let result: Result<(), ()> = run_points(
+            &pool,
+            3..40,
+            4,
+            |_| {
+                let mut started = count.started.lock().unwrap();
+                *started += 1;
+                let in_flight = *started - count.emitted.lock().unwrap().len();
+                let mut most = count.most_in_flight.lock().unwrap();
+                *most = (*most).max(in_flight);
+                Ok(scenario(2))
+            },
+            &(),
+            |point, _, results| {
+                assert_eq!(results.replications.iter().map(|r| r.replication).collect::<Vec<_>>(), [0, 1]);
+                count.emitted.lock().unwrap().push(point);
+                Ok(())
+            },
+        );
+        assert_eq!(result, Ok(()));
+        assert_eq!(*count.emitted.lock().unwrap(), (3..40).collect::<Vec<_>>());
+        assert!(*count.most_in_flight.lock().unwrap() <= 4);
+    }
+
+    /// With a window of one point, every point finishes before the next is fed: the coordinator
+    /// must refill the window instead of waiting for reports that cannot come.
+    #[test]
+    fn a_drained_window_is_refilled() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut emitted = Vec::new();
+        let result: Result<(), ()> = run_points(
+            &pool,
+            0..5,
+            1,
+            |_| Ok(scenario(3)),
+            &(),
+            |point, _, _| {
+                emitted.push(point);
+                Ok(())
+            },
+        );
+        assert_eq!((result, emitted), (Ok(()), vec![0, 1, 2, 3, 4]));
+    }
+
+    #[test]
+    fn the_first_error_stops_the_run() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut emitted = Vec::new();
+        let result = run_points(
+            &pool,
+            0..50,
+            3,
+            |p| if p == 5 { Err(format!("bad point {p}")) } else { Ok(scenario(1)) },
+            &(),
+            |point, _, _| {
+                emitted.push(point);
+                Ok(())
+            },
+        );
+        assert_eq!(result, Err("bad point 5".to_string()));
+        assert!(emitted.iter().all(|&p| p < 5), "{emitted:?}");
+    }
+}
