@@ -38,13 +38,18 @@ impl Purpose {
 /// The stream for one block of households. `week` is the simulated week (warm-up included),
 /// or `None` for set-up draws.
 pub fn stream(seed: u64, replication: u32, block: usize, week: Option<u32>, purpose: Purpose) -> ChaCha8Rng {
-    let words = [seed, replication as u64, block as u64, week.map_or(SETUP_WEEK, u64::from)];
+    keyed_stream([seed, replication as u64, block as u64, week.map_or(SETUP_WEEK, u64::from)], purpose.id())
+}
+
+/// A ChaCha8 generator whose 256-bit key is four 64-bit words (little-endian) and whose stream
+/// id is `stream_id`: the one way every random stream of cartshift is made.
+pub fn keyed_stream(words: [u64; 4], stream_id: u64) -> ChaCha8Rng {
     let mut key = [0u8; 32];
     for (chunk, word) in key.chunks_exact_mut(8).zip(words) {
         chunk.copy_from_slice(&word.to_le_bytes());
     }
     let mut rng = ChaCha8Rng::from_seed(key);
-    rng.set_stream(purpose.id());
+    rng.set_stream(stream_id);
     rng
 }
 

@@ -5,7 +5,7 @@
 //! coincide with a replication's draws even when the design seed equals the simulation seed.
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_core::Rng;
 
 /// Third key word of every design stream ("sweep" in ASCII).
 const DESIGN_KEY: u64 = 0x73_7765_6570;
@@ -33,14 +33,7 @@ impl DesignStream {
 
 /// The stream for one use and index of a design.
 pub(crate) fn design_stream(seed: u64, purpose: DesignStream, index: u64) -> ChaCha8Rng {
-    let words = [seed, index, DESIGN_KEY, 0];
-    let mut key = [0u8; 32];
-    for (chunk, word) in key.chunks_exact_mut(8).zip(words) {
-        chunk.copy_from_slice(&word.to_le_bytes());
-    }
-    let mut rng = ChaCha8Rng::from_seed(key);
-    rng.set_stream(purpose.id());
-    rng
+    crate::rng::keyed_stream([seed, index, DESIGN_KEY, 0], purpose.id())
 }
 
 /// A uniform integer in `0..bound` (`bound` ≥ 1) by Lemire's multiply-shift; the bias is below
