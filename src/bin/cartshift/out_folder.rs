@@ -44,6 +44,13 @@ fn list(files: &[String]) -> String {
     if files.len() > LISTED { format!("{shown} and {} more", files.len() - LISTED) } else { shown }
 }
 
+/// Creates and removes a file in `dir`, so a folder that cannot be written is found before
+/// simulating.
+fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".cartshift-write-check.{}", std::process::id()));
+    std::fs::File::create(&probe).and_then(|_| std::fs::remove_file(&probe))
+}
+
 /// A checked output folder.
 pub struct OutFolder {
     dir: PathBuf,
@@ -54,35 +61,33 @@ pub struct OutFolder {
 }
 
 impl OutFolder {
-    /// Checks (and if needed creates) `dir` before a run.
+    /// Checks `dir` before a run. A folder that does not exist yet is not created here (the
+    /// results create it when they are written, so a run that is refused or interrupted before
+    /// then leaves nothing behind); its nearest existing parent must be a folder we can write.
     pub fn prepare(dir: &Path, force: bool) -> Result<OutFolder, OutFolderError> {
         let unwritable = |source| OutFolderError::Unwritable { dir: dir.to_path_buf(), source };
         if dir.exists() && !dir.is_dir() {
             return Err(OutFolderError::NotAFolder { dir: dir.to_path_buf() });
         }
-        let created =
-            dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).last().map(Path::to_path_buf);
-        std::fs::create_dir_all(dir).map_err(unwritable)?;
-        let folder = OutFolder { dir: dir.to_path_buf(), created, previous: listed_files(dir) };
-        let checked = folder.check_writable().and_then(|_| {
-            let foreign = foreign_files(dir, "", &folder.previous).map_err(unwritable)?;
-            match foreign.is_empty() || force {
-                true => Ok(()),
-                false => Err(OutFolderError::Foreign { dir: dir.to_path_buf(), files: foreign }),
+        if !dir.exists() {
+            let created =
+                dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).last().map(Path::to_path_buf);
+            let parent = dir.ancestors().skip(1).find(|a| a.as_os_str().is_empty() || a.exists());
+            let parent = parent.filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !parent.is_dir() {
+                let reason = format!("{} is not a folder", parent.display());
+                return Err(unwritable(std::io::Error::new(std::io::ErrorKind::NotADirectory, reason)));
             }
-        });
-        // A folder this run created is removed again until the results are written, so a run
-        // that is refused or interrupted before then leaves nothing behind.
-        checked.inspect_err(|_| folder.discard())?;
-        folder.discard();
-        Ok(folder)
-    }
-
-    /// Creates and removes a file, so a folder that cannot be written is found before simulating.
-    fn check_writable(&self) -> Result<(), OutFolderError> {
-        let probe = self.dir.join(format!(".cartshift-write-check.{}", std::process::id()));
-        let result = std::fs::File::create(&probe).and_then(|_| std::fs::remove_file(&probe));
-        result.map_err(|source| OutFolderError::Unwritable { dir: self.dir.clone(), source })
+            probe_writable(parent).map_err(unwritable)?;
+            return Ok(OutFolder { dir: dir.to_path_buf(), created, previous: Vec::new() });
+        }
+        let folder = OutFolder { dir: dir.to_path_buf(), created: None, previous: listed_files(dir) };
+        probe_writable(dir).map_err(unwritable)?;
+        let foreign = foreign_files(dir, "", &folder.previous).map_err(unwritable)?;
+        match foreign.is_empty() || force {
+            true => Ok(folder),
+            false => Err(OutFolderError::Foreign { dir: dir.to_path_buf(), files: foreign }),
+        }
     }
 
     /// After a failure: removes the output folder if this run created it (it holds only this
