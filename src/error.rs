@@ -92,6 +92,12 @@ pub enum Error {
     /// A run too large for the memory available (see [`crate::guard`]).
     #[error(transparent)]
     TooLarge(#[from] crate::guard::TooLarge),
+    /// An output folder that may not be written, resumed or merged, or a failed write in it.
+    #[error(transparent)]
+    Folder(#[from] crate::output::FolderError),
+    /// An output folder that cannot be used (bad input).
+    #[error(transparent)]
+    OutFolder(#[from] crate::output::OutFolderError),
     /// A failure while writing results.
     #[error("cannot write {}: {source}", path.display())]
     Output {
@@ -108,6 +114,10 @@ pub enum Error {
 impl Error {
     /// True when the error is the user's input (exit code 2) rather than a failure while running.
     pub fn is_input_error(&self) -> bool {
-        matches!(self, Error::Scenario(_) | Error::TooLarge(_))
+        match self {
+            Error::Scenario(_) | Error::TooLarge(_) | Error::OutFolder(_) => true,
+            Error::Folder(f) => f.is_input_error(),
+            Error::Output { .. } | Error::Failed(_) => false,
+        }
     }
 }

@@ -60,6 +60,13 @@ impl MemoryEstimate {
         MemoryEstimate { per_household, fixed, households: sim.households }
     }
 
+    /// The estimate when `points` points' results are held at once (a sweep's window).
+    pub fn with_points_in_flight(mut self, points: usize) -> MemoryEstimate {
+        let results = self.fixed.saturating_sub(FIXED_OVERHEAD_BYTES as u128);
+        self.fixed = FIXED_OVERHEAD_BYTES as u128 + results.saturating_mul(points.max(1) as u128);
+        self
+    }
+
     /// Estimated bytes for `households` simulated households.
     pub fn bytes_for(&self, households: u64) -> u128 {
         self.fixed.saturating_add(self.per_household.saturating_mul(households as u128))

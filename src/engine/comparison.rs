@@ -2,9 +2,8 @@
 //! for measuring what common random numbers buy, with independent streams.
 
 use super::RunResults;
-use super::replication::{PairedReplication, run_paired, run_replication};
+use super::point::{PointResults, Worlds, run_point};
 use crate::scenario::Scenario;
-use rayon::prelude::*;
 
 /// Mixed into the seed of the reference when common random numbers are switched off.
 pub const INDEPENDENT_REFERENCE_SEED_MASK: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -38,30 +37,9 @@ pub fn compare(
     common_random_numbers: bool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ComparisonResults {
-    let crn = common_random_numbers;
-    let reps = 0..scenario.simulation.replications;
-    if !crn {
-        let a = reps.clone().into_par_iter().map(|r| run_replication(scenario, r, progress)).collect();
-        let b = reps.into_par_iter().map(|r| run_replication(reference, r, progress)).collect();
-        return ComparisonResults {
-            scenario: RunResults { replications: a },
-            reference: RunResults { replications: b },
-            switching: None,
-        };
-    }
-    let pairs: Vec<PairedReplication> =
-        reps.into_par_iter().map(|r| run_paired(scenario, reference, r, progress)).collect();
-    let mut scenario_reps = Vec::with_capacity(pairs.len());
-    let mut reference_reps = Vec::with_capacity(pairs.len());
-    let mut switching = Vec::with_capacity(pairs.len());
-    for p in pairs {
-        scenario_reps.push(p.scenario);
-        reference_reps.push(p.reference);
-        switching.push((p.switching_final, p.switching_horizon));
-    }
-    ComparisonResults {
-        scenario: RunResults { replications: scenario_reps },
-        reference: RunResults { replications: reference_reps },
-        switching: Some(switching),
+    let worlds = Worlds { scenario: scenario.clone(), reference: Some(reference.clone()), common_random_numbers };
+    match run_point(&worlds, progress) {
+        PointResults::Compared(c) => c,
+        PointResults::Plain(_) => unreachable!("a point with a reference is compared"),
     }
 }

@@ -6,16 +6,17 @@
 
 pub mod comparison;
 pub mod kernel;
+pub mod point;
 pub mod population;
 pub mod replication;
 pub mod week_tables;
 
 pub use comparison::{ComparisonResults, align_reference, compare};
+pub use point::{PointResults, ReplicationOutput, Worlds, run_point};
 pub use replication::{PairedReplication, ReplicationResult, WeekRecord, run_paired, run_replication};
 pub use week_tables::{CHANNELS, alternative};
 
 use crate::scenario::Scenario;
-use rayon::prelude::*;
 
 /// Every replication of a run, in replication order.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +35,8 @@ impl RunResults {
 /// Simulates every replication of `s` on the current rayon pool.
 /// `progress` receives household-weeks as they are done (from any thread).
 pub fn run(s: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunResults {
-    let replications =
-        (0..s.simulation.replications).into_par_iter().map(|r| run_replication(s, r, progress)).collect();
-    RunResults { replications }
+    match run_point(&Worlds::plain(s.clone()), progress) {
+        PointResults::Plain(results) => results,
+        PointResults::Compared(c) => c.scenario,
+    }
 }

@@ -1,7 +1,7 @@
 //! The tables of a comparison: shifts (scenario − reference) with paired intervals, per horizon
 //! and per week, and the switching matrix of who went from which choice to which.
 
-use super::tables::{Reported, WEEKLY_METRICS, csv_document, num, reported_alternatives};
+use super::tables::{PointColumns, Reported, WEEKLY_METRICS, num, reported_alternatives};
 use crate::engine::{ComparisonResults, ReplicationResult, WeekRecord};
 use crate::scenario::Scenario;
 use crate::stats::{summarize, t_quantile_975};
@@ -85,23 +85,34 @@ pub(crate) fn differences(
         .collect()
 }
 
-/// `shifts.csv`: horizon shifts per retailer and channel.
-pub fn shifts_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: usize) -> Vec<u8> {
-    let point = point.to_string();
+/// The leading cells of a comparison row: scenario, reference, point and the swept values.
+fn lead(s: &Scenario, r: &Scenario, point: &PointColumns) -> Vec<String> {
+    let mut out = vec![s.name.clone(), r.name.clone(), point.point.to_string()];
+    out.extend(point.values.iter().cloned());
+    out
+}
+
+/// Rows of `shifts.csv`: horizon shifts per retailer and channel.
+pub(crate) fn shifts_rows(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: &PointColumns) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for m in matched_alternatives(s, r) {
         for (metric, value) in HORIZON_METRICS {
             let cells = paired_cells(&differences(c, &m, value));
-            let labels = [&s.name, &r.name, &point, &m.retailer, m.channel, metric].map(str::to_string);
-            rows.push(labels.into_iter().chain(cells).collect());
+            let mut row = lead(s, r, point);
+            row.extend([m.retailer.clone(), m.channel.to_string(), metric.to_string()]);
+            rows.push(row.into_iter().chain(cells).collect());
         }
     }
-    csv_document(SHIFTS_HEADER, rows)
+    rows
 }
 
-/// `shifts_weekly.csv`: weekly shifts in trips and share.
-pub fn shifts_weekly_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: usize) -> Vec<u8> {
-    let point = point.to_string();
+/// Rows of `shifts_weekly.csv`: weekly shifts in trips and share.
+pub(crate) fn shifts_weekly_rows(
+    s: &Scenario,
+    r: &Scenario,
+    c: &ComparisonResults,
+    point: &PointColumns,
+) -> Vec<Vec<String>> {
     let matched = matched_alternatives(s, r);
     let mut rows = Vec::new();
     for w in 0..s.simulation.weeks as usize {
@@ -109,23 +120,28 @@ pub fn shifts_weekly_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, poin
         for m in &matched {
             for (metric, field) in &WEEKLY_METRICS[..2] {
                 let cells = paired_cells(&differences(c, m, |rep, alt| field(&rep.weeks[w])[alt]));
-                let labels = [&s.name, &r.name, &point, &week, &m.retailer, m.channel, metric].map(str::to_string);
-                rows.push(labels.into_iter().chain(cells).collect());
+                let mut row = lead(s, r, point);
+                row.extend([week.clone(), m.retailer.clone(), m.channel.to_string(), metric.to_string()]);
+                rows.push(row.into_iter().chain(cells).collect());
             }
         }
     }
-    csv_document(SHIFTS_WEEKLY_HEADER, rows)
+    rows
 }
 
-/// `switching.csv`: households (scaled) by reference choice and scenario choice, diagonal included;
-/// `None` when the comparison ran without common random numbers.
-pub fn switching_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: usize) -> Option<Vec<u8>> {
-    let switching = c.switching.as_ref()?;
+/// Rows of `switching.csv`: households (scaled) by reference choice and scenario choice,
+/// diagonal included; empty when the comparison ran without common random numbers.
+pub(crate) fn switching_rows(
+    s: &Scenario,
+    r: &Scenario,
+    c: &ComparisonResults,
+    point: &PointColumns,
+) -> Vec<Vec<String>> {
+    let Some(switching) = c.switching.as_ref() else { return Vec::new() };
     let scale = s.households / s.simulation.households as f64;
     let to_alts = 1 + 3 * s.retailers.len();
     let n = switching.len();
     let t = if n > 1 { t_quantile_975(n - 1) } else { f64::NAN };
-    let point = point.to_string();
     let mut rows = Vec::new();
     for from in reported_alternatives(r) {
         for to in reported_alternatives(s) {
@@ -134,14 +150,18 @@ pub fn switching_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: u
             let horizon = switching.iter().map(|(_, h)| h[cell] as f64 * scale).sum::<f64>() / n as f64;
             let summary = summarize(&final_week, t);
             let opt = |x: Option<f64>| x.map(num).unwrap_or_default();
-            let labels =
-                [&s.name, &r.name, &point, &from.retailer, from.channel, &to.retailer, to.channel].map(str::to_string);
-            let values =
-                [num(summary.mean), opt(summary.ci95.map(|c| c.0)), opt(summary.ci95.map(|c| c.1)), num(horizon)];
-            rows.push(labels.into_iter().chain(values).collect());
+            let mut row = lead(s, r, point);
+            row.extend([from.retailer.clone(), from.channel.to_string(), to.retailer.clone(), to.channel.to_string()]);
+            row.extend([
+                num(summary.mean),
+                opt(summary.ci95.map(|c| c.0)),
+                opt(summary.ci95.map(|c| c.1)),
+                num(horizon),
+            ]);
+            rows.push(row);
         }
     }
-    Some(csv_document(SWITCHING_HEADER, rows))
+    rows
 }
 
 /// Each retailer's (and the outside option's) mean weekly trip share over all its channels,

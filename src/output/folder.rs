@@ -104,7 +104,7 @@ impl Identity {
             seed: m.seed,
             points: m.sweep.as_ref().map_or(1, |s| s.points),
             shard: m.shard,
-            files: m.files.iter().filter(|f| f.as_str() != "manifest.json").cloned().collect(),
+            files: m.files.iter().filter(|f| f.ends_with(".csv")).cloned().collect(),
         }
     }
 

@@ -39,6 +39,9 @@ pub struct Manifest {
     /// Which share of the points this folder holds; absent for a whole run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardInfo>,
+    /// The command line that produced the folder (empty when run from the library).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_line: Vec<String>,
     /// Files written, in order.
     pub files: Vec<String>,
 }
@@ -97,6 +100,7 @@ impl Manifest {
             reference: None,
             sweep: None,
             shard: None,
+            command_line: Vec::new(),
             files: Vec::new(),
         }
     }

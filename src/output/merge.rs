@@ -31,6 +31,11 @@ pub fn merge_shards(out: &Path, dirs: &[PathBuf]) -> Result<Vec<String>, FolderE
     for name in &identity.files {
         join_file(out, name, &shards)?;
     }
+    for name in shards[0].manifest.files.iter().filter(|f| f.ends_with(".toml")) {
+        let from = shards[0].dir.join(name);
+        let bytes = std::fs::read(&from).map_err(FolderError::read(&from))?;
+        write_atomic(&out.join(name), &bytes)?;
+    }
     let manifest = merged_manifest(&shards);
     let json = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
     write_atomic(&out.join("manifest.json"), &json)?;
@@ -43,9 +48,6 @@ fn read_shard(dir: &Path) -> Result<ShardFolder, FolderError> {
         return Err(FolderError::refused(dir, "unfinished shard: finish it with `cartshift run … --resume` first"));
     }
     let manifest: Manifest = read_json(&path)?;
-    if manifest.reference.is_some() {
-        return Err(FolderError::refused(dir, "a comparison with a reference, not a shard of a sweep"));
-    }
     let points = manifest.sweep.as_ref().map_or(1, |s| s.points);
     let whole = ShardInfo { index: 1, count: 1, first_point: 0, points };
     let shard = manifest.shard.unwrap_or(whole);
@@ -119,7 +121,10 @@ fn refuse_overwriting_a_shard(out: &Path, shards: &[ShardFolder]) -> Result<(), 
 /// Writes `out/name`: the first shard's header, then every shard's rows in shard order.
 fn join_file(out: &Path, name: &str, shards: &[ShardFolder]) -> Result<(), FolderError> {
     let target = out.join(name);
-    let tmp = out.join(format!(".{name}.merge.{}", std::process::id()));
+    let folder = target.parent().unwrap_or(out);
+    std::fs::create_dir_all(folder).map_err(FolderError::write(folder))?;
+    let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = folder.join(format!(".{file_name}.merge.{}", std::process::id()));
     let result = (|| {
         let mut writer = BufWriter::new(File::create(&tmp).map_err(FolderError::write(&tmp))?);
         let mut header: Option<Vec<u8>> = None;

@@ -1,7 +1,7 @@
 //! Results by region: where a retailer's trips come from, and where a change moves them.
 
 use super::comparison::{differences, matched_alternatives, paired_cells};
-use super::tables::{csv_document, num, reported_alternatives};
+use super::tables::{PointColumns, num, reported_alternatives};
 use crate::engine::{ComparisonResults, ReplicationResult, RunResults};
 use crate::scenario::Scenario;
 use crate::stats::{summarize, t_quantile_975};
@@ -30,13 +30,12 @@ fn region_share(rep: &ReplicationResult, alt: usize, g: usize, regions: usize) -
 type RegionMetric = (&'static str, fn(&ReplicationResult, usize, usize, usize) -> f64);
 const METRICS: [RegionMetric; 2] = [("trips", region_trips), ("share", region_share)];
 
-/// `regions.csv`: per region, each alternative's horizon trips and mean weekly share of the
-/// region's trips.
-pub fn regions_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
+/// Rows of `regions.csv`: per region, each alternative's horizon trips and mean weekly share
+/// of the region's trips.
+pub(crate) fn regions_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let n = results.replications.len();
     let t = if n > 1 { t_quantile_975(n - 1) } else { f64::NAN };
     let regions = s.regions.len();
-    let point = point.to_string();
     let mut rows = Vec::new();
     for (g, region) in s.regions.iter().enumerate() {
         for a in reported_alternatives(s) {
@@ -44,33 +43,42 @@ pub fn regions_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> 
                 let values: Vec<f64> = results.replications.iter().map(|rep| value(rep, a.alt, g, regions)).collect();
                 let sm = summarize(&values, t);
                 let opt = |x: Option<f64>| x.map(num).unwrap_or_default();
-                let cells = [&s.name, &point, &region.name, &a.retailer, a.channel, metric].map(str::to_string);
-                let stats = [num(sm.mean), opt(sm.sd), opt(sm.ci95.map(|c| c.0)), opt(sm.ci95.map(|c| c.1))];
-                rows.push(cells.into_iter().chain(stats).chain([num(sm.p05), num(sm.p95)]).collect());
+                let mut row = point.lead(&s.name);
+                row.extend([region.name.clone(), a.retailer.clone(), a.channel.to_string(), metric.to_string()]);
+                row.extend([num(sm.mean), opt(sm.sd), opt(sm.ci95.map(|c| c.0)), opt(sm.ci95.map(|c| c.1))]);
+                row.extend([num(sm.p05), num(sm.p95)]);
+                rows.push(row);
             }
         }
     }
-    csv_document(REGIONS_HEADER, rows)
+    rows
 }
 
-/// `shifts_regions.csv`: scenario − reference per region, with paired intervals; `None` when
-/// the two worlds do not have the same regions.
-pub fn shifts_regions_csv(s: &Scenario, r: &Scenario, c: &ComparisonResults, point: usize) -> Option<Vec<u8>> {
-    if s.regions.iter().map(|x| &x.name).ne(r.regions.iter().map(|x| &x.name)) {
-        return None;
-    }
+/// True when `shifts_regions.csv` can be written: both worlds have the same regions.
+pub(crate) fn same_regions(s: &Scenario, r: &Scenario) -> bool {
+    s.regions.iter().map(|x| &x.name).eq(r.regions.iter().map(|x| &x.name))
+}
+
+/// Rows of `shifts_regions.csv`: scenario − reference per region, with paired intervals
+/// (call only when [`same_regions`]).
+pub(crate) fn shifts_regions_rows(
+    s: &Scenario,
+    r: &Scenario,
+    c: &ComparisonResults,
+    point: &PointColumns,
+) -> Vec<Vec<String>> {
     let regions = s.regions.len();
-    let point = point.to_string();
     let mut rows = Vec::new();
     for (g, region) in s.regions.iter().enumerate() {
         for m in matched_alternatives(s, r) {
             for (metric, value) in METRICS {
                 let diffs = differences(c, &m, |rep, alt| value(rep, alt, g, regions));
-                let labels =
-                    [&s.name, &r.name, &point, &region.name, &m.retailer, m.channel, metric].map(str::to_string);
-                rows.push(labels.into_iter().chain(paired_cells(&diffs)).collect());
+                let mut row = vec![s.name.clone(), r.name.clone(), point.point.to_string()];
+                row.extend(point.values.iter().cloned());
+                row.extend([region.name.clone(), m.retailer.clone(), m.channel.to_string(), metric.to_string()]);
+                rows.push(row.into_iter().chain(paired_cells(&diffs)).collect());
             }
         }
     }
-    Some(csv_document(SHIFTS_REGIONS_HEADER, rows))
+    rows
 }

@@ -54,6 +54,9 @@ impl SweepWriter {
         let mut files = Vec::with_capacity(headers.len());
         for (name, header) in identity.files.iter().zip(headers) {
             let path = partial.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(FolderError::write(parent))?;
+            }
             let mut out = BufWriter::new(File::create(&path).map_err(FolderError::write(&path))?);
             out.write_all(header).map_err(FolderError::write(&path))?;
             files.push(PartFile { name: name.clone(), out: Some(out), len: header.len() as u64 });
@@ -144,19 +147,30 @@ impl SweepWriter {
         Ok(())
     }
 
-    /// Moves the files into the output folder, writes `manifest` (listing them) and removes
-    /// the partial folder. Returns the names written.
-    pub fn finish(mut self, mut manifest: Manifest) -> Result<Vec<String>, FolderError> {
+    /// Moves the files into the output folder, writes `extra` files (name, bytes) atomically,
+    /// then `manifest` (listing them all) and removes the partial folder. Returns the names
+    /// written.
+    pub fn finish(mut self, mut manifest: Manifest, extra: &[(String, Vec<u8>)]) -> Result<Vec<String>, FolderError> {
         self.sync()?;
         for file in &mut self.files {
             if let Some(out) = file.out.take() {
                 drop(out);
                 let (from, to) = (self.partial.join(&file.name), self.dir.join(&file.name));
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent).map_err(FolderError::write(parent))?;
+                }
                 std::fs::rename(&from, &to).map_err(FolderError::write(&to))?;
+                if let Some(parent) = to.parent().filter(|p| *p != self.dir) {
+                    sync_dir(parent)?;
+                }
             }
         }
+        for (name, bytes) in extra {
+            write_atomic(&self.dir.join(name), bytes)?;
+        }
         sync_dir(&self.dir)?;
-        manifest.files = self.files.iter().map(|f| f.name.clone()).chain(["manifest.json".to_string()]).collect();
+        let names = self.files.iter().map(|f| f.name.clone()).chain(extra.iter().map(|(n, _)| n.clone()));
+        manifest.files = names.chain(["manifest.json".to_string()]).collect();
         let json = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
         write_atomic(&self.dir.join("manifest.json"), &json)?;
         std::fs::remove_dir_all(&self.partial).map_err(FolderError::write(&self.partial))?;

@@ -53,16 +53,6 @@ fn summary_cells(s: &Summary) -> [String; 6] {
     [num(s.mean), opt(s.sd), opt(s.ci95.map(|c| c.0)), opt(s.ci95.map(|c| c.1)), num(s.p05), num(s.p95)]
 }
 
-/// Builds a CSV document from a header line and rows of cells.
-pub(crate) fn csv_document(header: &str, rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(header.split(',')).expect("writing to memory");
-    for row in rows {
-        writer.write_record(&row).expect("writing to memory");
-    }
-    writer.into_inner().expect("writing to memory")
-}
-
 /// Summaries over replications, with the t quantile computed once.
 struct Summarizer<'a> {
     results: &'a RunResults,
@@ -112,7 +102,7 @@ impl PointColumns {
     }
 
     /// `scenario`, `point` and the parameter cells.
-    fn lead(&self, name: &str) -> Vec<String> {
+    pub(crate) fn lead(&self, name: &str) -> Vec<String> {
         let mut out = Vec::with_capacity(self.values.len() + 12);
         out.push(name.to_string());
         out.push(self.point.to_string());
@@ -132,94 +122,7 @@ pub fn parameter_text(value: &toml::Value) -> String {
     }
 }
 
-/// One of the files a run writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableKind {
-    /// `weekly.csv`.
-    Weekly,
-    /// `online.csv`.
-    Online,
-    /// `summary.csv`.
-    Summary,
-    /// `replications.csv` (with `--raw`).
-    Replications,
-}
-
-impl TableKind {
-    /// The files of a run, in the order they are written.
-    pub fn for_run(raw: bool) -> Vec<TableKind> {
-        let mut kinds = vec![TableKind::Weekly, TableKind::Online, TableKind::Summary];
-        if raw {
-            kinds.push(TableKind::Replications);
-        }
-        kinds
-    }
-
-    /// The file's name.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            TableKind::Weekly => "weekly.csv",
-            TableKind::Online => "online.csv",
-            TableKind::Summary => "summary.csv",
-            TableKind::Replications => "replications.csv",
-        }
-    }
-
-    /// The header row with one column per swept path after `point`, as CSV bytes.
-    pub fn header(self, parameters: &[String]) -> Vec<u8> {
-        let base = match self {
-            TableKind::Weekly => WEEKLY_HEADER,
-            TableKind::Online => ONLINE_HEADER,
-            TableKind::Summary => SUMMARY_HEADER,
-            TableKind::Replications => REPLICATIONS_HEADER,
-        };
-        let mut cells: Vec<String> = base.split(',').map(str::to_string).collect();
-        cells.splice(2..2, parameters.iter().cloned());
-        csv_rows(vec![cells])
-    }
-
-    /// The rows of one point, as CSV bytes (no header).
-    pub fn rows(self, s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<u8> {
-        csv_rows(match self {
-            TableKind::Weekly => weekly_rows(s, results, point),
-            TableKind::Online => online_rows(s, results, point),
-            TableKind::Summary => summary_rows(s, results, point),
-            TableKind::Replications => replications_rows(s, results, point),
-        })
-    }
-}
-
-/// Rows as CSV bytes.
-fn csv_rows(rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        writer.write_record(&row).expect("writing to memory");
-    }
-    writer.into_inner().expect("writing to memory")
-}
-
-/// `weekly.csv` of a plain run: trips, share and revenue per week, retailer and channel.
-pub fn weekly_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
-    csv_document(WEEKLY_HEADER, weekly_rows(s, results, &PointColumns::plain(point)))
-}
-
-/// `online.csv` of a plain run: the online-capable share per week and region.
-pub fn online_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
-    csv_document(ONLINE_HEADER, online_rows(s, results, &PointColumns::plain(point)))
-}
-
-/// `summary.csv` of a plain run: horizon totals (trips, revenue), mean weekly share and
-/// final-week share.
-pub fn summary_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
-    csv_document(SUMMARY_HEADER, summary_rows(s, results, &PointColumns::plain(point)))
-}
-
-/// `replications.csv` of a plain run: every replication's weekly values, unsummarised.
-pub fn replications_csv(s: &Scenario, results: &RunResults, point: usize) -> Vec<u8> {
-    csv_document(REPLICATIONS_HEADER, replications_rows(s, results, &PointColumns::plain(point)))
-}
-
-fn weekly_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
+pub(crate) fn weekly_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let summarizer = Summarizer::new(results);
     let mut rows = Vec::new();
     for w in 0..s.simulation.weeks as usize {
@@ -234,7 +137,7 @@ fn weekly_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<
     rows
 }
 
-fn online_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
+pub(crate) fn online_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let summarizer = Summarizer::new(results);
     let mut rows = Vec::new();
     for w in 0..s.simulation.weeks as usize {
@@ -247,7 +150,7 @@ fn online_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<
     rows
 }
 
-fn summary_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
+pub(crate) fn summary_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let summarizer = Summarizer::new(results);
     let weeks = s.simulation.weeks as f64;
     let total = |rep: &ReplicationResult, alt: usize, field: fn(&WeekRecord) -> &Vec<f64>| -> f64 {
@@ -269,7 +172,7 @@ fn summary_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec
     rows
 }
 
-fn replications_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
+pub(crate) fn replications_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec<Vec<String>> {
     let reported = reported_alternatives(s);
     let mut rows = Vec::new();
     for rep in &results.replications {
@@ -291,13 +194,19 @@ mod tests {
 
     #[test]
     fn parameter_columns_follow_point() {
-        let header = TableKind::Summary.header(&["retailer.Whole Foods.price_index".into(), "a,b".into()]);
+        use crate::output::table::{Table, TableKind, World};
+        let summary = Table { kind: TableKind::Summary, world: World::Scenario };
+        let header = summary.header(&["retailer.Whole Foods.price_index".into(), "a,b".into()]);
         let text = String::from_utf8(header).unwrap();
         assert_eq!(
             text,
             "scenario,point,retailer.Whole Foods.price_index,\"a,b\",retailer,channel,metric,mean,sd,ci95_low,ci95_high,p05,p95\n"
         );
-        assert_eq!(TableKind::Weekly.header(&[]), format!("{WEEKLY_HEADER}\n").into_bytes());
+        let weekly = Table { kind: TableKind::Weekly, world: World::Scenario };
+        assert_eq!(weekly.header(&[]), format!("{WEEKLY_HEADER}\n").into_bytes());
+        let shifts = Table { kind: TableKind::Shifts, world: World::Scenario };
+        let text = String::from_utf8(shifts.header(&["x".into()])).unwrap();
+        assert!(text.starts_with("scenario,reference,point,x,retailer,"), "{text}");
     }
 
     #[test]

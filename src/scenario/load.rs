@@ -40,6 +40,8 @@ pub(crate) struct Merged {
     pub(crate) files: Vec<(String, String)>,
     /// The file the scenario `extends`, if any.
     pub(crate) parent: Option<PathBuf>,
+    /// The file its top-level `reference` key names (relative to the scenario's folder), if any.
+    pub(crate) reference: Option<PathBuf>,
     /// Paths set by `--set`, so a type error there is blamed on the override.
     pub(crate) set_paths: Vec<String>,
 }
@@ -61,7 +63,13 @@ pub fn load_str(text: &str, options: &LoadOptions) -> Result<Scenario, ScenarioE
 pub(crate) fn merge_file(path: &Path, options: &LoadOptions) -> Result<Merged, ScenarioError> {
     let chain = read_chain(path, &Disk)?;
     let parent = chain.get(1).map(|f| PathBuf::from(&f.display));
-    assemble(chain, options, parent)
+    let reference = chain[0].table.get("reference").and_then(Value::as_str).map(|r| {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        folder.join(r)
+    });
+    let mut merged = assemble(chain, options, parent)?;
+    merged.reference = reference;
+    Ok(merged)
 }
 
 /// Merges a scenario given as text, then applies the overrides.
@@ -101,7 +109,7 @@ fn assemble(chain: Vec<ScenarioFile>, options: &LoadOptions, parent: Option<Path
         sources.add_override(&path);
         set_paths.push(path);
     }
-    Ok(Merged { doc, sources, files, parent, set_paths })
+    Ok(Merged { doc, sources, files, parent, reference: None, set_paths })
 }
 
 /// A document without `[sweep]` as a scenario; a sweep is refused here (see `load_sweep`).

@@ -14,6 +14,7 @@ pub struct RawScenario {
     pub name: Option<String>,
     pub description: Option<String>,
     pub extends: Option<String>,
+    pub reference: Option<String>,
     pub market: Option<RawMarket>,
     pub simulation: Option<RawSimulation>,
     pub dynamics: Option<RawDynamics>,

@@ -25,6 +25,8 @@ pub struct Sweep {
     sources: SourceMap,
     hash: String,
     parent: Option<PathBuf>,
+    reference: Option<PathBuf>,
+    table: Option<Value>,
     parameters: Vec<Parameter>,
     design: Design,
     set_paths: Vec<String>,
@@ -42,9 +44,10 @@ pub fn load_sweep_str(text: &str, options: &LoadOptions) -> Result<Sweep, Scenar
 
 impl Sweep {
     fn new(merged: Merged) -> Result<Sweep, ScenarioError> {
-        let Merged { mut doc, sources, files, parent, set_paths } = merged;
+        let Merged { mut doc, sources, files, parent, reference, set_paths } = merged;
         let hash = hash_document(&doc);
-        let (parameters, design) = match doc.remove("sweep") {
+        let table = doc.remove("sweep");
+        let (parameters, design) = match table.clone() {
             None => (Vec::new(), Design::Single),
             Some(Value::Table(table)) => read_sweep(table, &sources, &files)?,
             Some(other) => {
@@ -56,7 +59,39 @@ impl Sweep {
                 });
             }
         };
-        Ok(Sweep { doc, sources, hash, parent, parameters, design, set_paths })
+        Ok(Sweep { doc, sources, hash, parent, reference, table, parameters, design, set_paths })
+    }
+
+    /// The scenario to compare with by default: the file named by the top-level `reference`
+    /// key, else the file the scenario `extends`, if any.
+    pub fn reference(&self) -> Option<&Path> {
+        self.reference.as_deref().or(self.parent.as_deref())
+    }
+
+    /// The resolved document as TOML: `extends` merged, `--set` applied, the `[simulation]`
+    /// keys written out as `simulation` has them, the `[sweep]` table kept, and `reference`
+    /// naming `reference_file` (or absent). Running it reproduces this scenario's results.
+    pub fn resolved_toml(&self, simulation: &super::Simulation, reference_file: Option<&str>) -> String {
+        let mut doc = self.doc.clone();
+        doc.remove("extends");
+        doc.remove("reference");
+        if let Some(file) = reference_file {
+            doc.insert("reference".into(), Value::String(file.into()));
+        }
+        let as_int = |x: u64| Value::Integer(i64::try_from(x).unwrap_or(i64::MAX));
+        let mut sim = toml::Table::new();
+        sim.insert("weeks".into(), as_int(simulation.weeks.into()));
+        sim.insert("warmup_weeks".into(), as_int(simulation.warmup_weeks.into()));
+        sim.insert("replications".into(), as_int(simulation.replications.into()));
+        sim.insert("seed".into(), as_int(simulation.seed));
+        sim.insert("households".into(), as_int(simulation.households));
+        doc.insert("simulation".into(), Value::Table(sim));
+        if let Some(table) = &self.table {
+            doc.insert("sweep".into(), table.clone());
+        }
+        let header = "# The resolved scenario of this results folder, written by cartshift: `extends` merged,\n\
+                      # --set applied, defaults written out. `cartshift run scenario.toml` reproduces its results.\n";
+        format!("{header}{}", toml::to_string(&doc).expect("a TOML table serializes"))
     }
 
     /// True when the document has a `[sweep]` table.

@@ -1,5 +1,5 @@
-//! Sweeps (MODEL.md §9): the designs that turn a `[sweep]` table into points, the shards that
-//! split the points across machines, and the flat parallel pool that runs them.
+//! Sweeps (MODEL.md §9): the designs that turn a `[sweep]` table into points, and the shards
+//! that split the points across machines. Running them is [`crate::pipeline`]'s job.
 //!
 //! A design only says which values each swept path takes at each point; applying them to the
 //! scenario document is [`crate::scenario::Sweep`]'s job, and writing the results is
@@ -58,21 +58,15 @@
 //! ```
 
 mod draws;
-mod error;
 pub mod grid;
 pub mod latin_hypercube;
-pub mod pool;
 pub mod random;
-pub mod run;
 pub mod shard;
 pub mod zip;
 
-pub use error::SweepError;
 pub use grid::Grid;
 pub use latin_hypercube::LatinHypercube;
-pub use pool::{Observer, run_points};
 pub use random::Random;
-pub use run::{SweepOptions, SweepOutcome, run_sweep};
 pub use shard::{Shard, ShardError};
 pub use zip::Zip;
 

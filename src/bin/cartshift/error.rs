@@ -1,7 +1,6 @@
-//! The binary's errors: the library's, the report's and the output folder's, each knowing
+//! The binary's one error type: the library's, the report's and usage errors, each knowing
 //! whether it is the user's input (exit code 2) or a failure while running (exit code 1).
 
-use crate::out_folder::OutFolderError;
 use cartshift::report::ReportError;
 
 /// Anything a command can fail with.
@@ -13,23 +12,26 @@ pub enum CliError {
     /// Reading a results folder or writing its report.
     #[error(transparent)]
     Report(#[from] ReportError),
-    /// An output folder that cannot or may not be written.
-    #[error(transparent)]
-    OutFolder(#[from] OutFolderError),
-    /// A sweep, a shard, a resume or a merge.
+    /// Options that do not go together.
     #[error("{0}")]
-    Sweep(Box<crate::failure::Failure>),
-}
-
-impl From<crate::failure::Failure> for CliError {
-    fn from(f: crate::failure::Failure) -> Self {
-        CliError::Sweep(Box::new(f))
-    }
+    Usage(String),
 }
 
 impl From<cartshift::ScenarioError> for CliError {
     fn from(e: cartshift::ScenarioError) -> Self {
         CliError::Library(e.into())
+    }
+}
+
+impl From<cartshift::output::FolderError> for CliError {
+    fn from(e: cartshift::output::FolderError) -> Self {
+        CliError::Library(e.into())
+    }
+}
+
+impl From<cartshift::sweep::ShardError> for CliError {
+    fn from(e: cartshift::sweep::ShardError) -> Self {
+        CliError::Usage(e.to_string())
     }
 }
 
@@ -39,8 +41,7 @@ impl CliError {
         match self {
             CliError::Library(e) => e.is_input_error(),
             CliError::Report(e) => e.is_input_error(),
-            CliError::OutFolder(_) => true,
-            CliError::Sweep(f) => f.is_input_error(),
+            CliError::Usage(_) => true,
         }
     }
 }

@@ -4,15 +4,13 @@ mod bench;
 mod calibrate;
 mod cli;
 mod error;
-mod failure;
 mod interrupt;
 mod memory;
 mod merge;
-mod out_folder;
 mod progress;
 mod report;
 mod run;
-mod sweep;
+mod summary;
 mod validate;
 
 use clap::Parser;

@@ -1,41 +1,64 @@
-//! A progress bar on stderr for runs longer than a second: replications done, elapsed time and
-//! the time left. Silent with `--quiet` or when stderr is not a terminal; a run that finishes
+//! A progress bar on stderr for runs longer than a second: replications (or a sweep's points)
+//! done, elapsed time and the time left. Silent with `--quiet` or when stderr is not a terminal; a run that finishes
 //! within the second never draws it.
 //!
 //! `CARTSHIFT_PROGRESS_DELAY_MS` changes the one-second delay; the tests use it to see the bar
 //! on a run that takes less than a second.
 
-use cartshift::sweep::Observer;
+use cartshift::stats::Summary;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a run goes before the bar appears.
 const DEFAULT_DELAY: Duration = Duration::from_secs(1);
 
-/// Counts household-weeks (the engine's unit of progress) and shows them as replications.
-pub struct Progress {
+/// The bar of every run: household-weeks for the ETA, shown as replications for a single
+/// scenario and as points, replications and points per second for a sweep. It is drawn only
+/// after the delay, and never with `--quiet` or when stderr is not a terminal. It also keeps a
+/// single scenario's headline shifts for printing at the end.
+pub struct RunProgress {
     bar: ProgressBar,
+    sweep: bool,
     started: Instant,
     delay: Duration,
-    /// False when the bar must never be drawn.
     allowed: bool,
     shown: AtomicBool,
+    points: AtomicUsize,
+    points_total: AtomicUsize,
+    replications: AtomicU64,
+    replications_total: AtomicU64,
+    shifts: Mutex<Option<(String, Vec<(String, Summary)>)>>,
 }
 
-impl Progress {
-    /// A bar for `household_weeks` of work spread evenly over `replications`.
-    pub fn new(household_weeks: u64, replications: u32, quiet: bool) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(household_weeks), ProgressDrawTarget::hidden());
-        bar.set_style(style(replications));
-        Progress {
+impl RunProgress {
+    pub fn new(quiet: bool, sweep: bool) -> RunProgress {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+        RunProgress {
             bar,
+            sweep,
             started: Instant::now(),
             delay: delay(),
             allowed: !quiet && std::io::stderr().is_terminal(),
             shown: AtomicBool::new(false),
+            points: AtomicUsize::new(0),
+            points_total: AtomicUsize::new(0),
+            replications: AtomicU64::new(0),
+            replications_total: AtomicU64::new(0),
+            shifts: Mutex::new(None),
         }
+    }
+
+    /// What the run will do.
+    pub fn plan(&self, points: usize, replications: u64, household_weeks: u64) {
+        self.points_total.store(points, Ordering::Relaxed);
+        self.replications_total.store(replications, Ordering::Relaxed);
+        self.bar.set_length(household_weeks);
+        self.bar.set_style(if self.sweep { sweep_style() } else { style(replications) });
+        self.bar.reset_elapsed();
+        self.refresh();
     }
 
     /// Records `n` more household-weeks done; draws the bar once the delay has passed.
@@ -50,77 +73,40 @@ impl Progress {
         }
     }
 
+    pub fn replication(&self) {
+        self.replications.fetch_add(1, Ordering::Relaxed);
+        self.refresh();
+    }
+
+    pub fn point(&self) {
+        self.points.fetch_add(1, Ordering::Relaxed);
+        self.refresh();
+    }
+
     /// Clears the bar from the terminal.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
-}
 
-fn delay() -> Duration {
-    let ms = std::env::var("CARTSHIFT_PROGRESS_DELAY_MS").ok().and_then(|v| v.parse().ok());
-    ms.map_or(DEFAULT_DELAY, Duration::from_millis)
-}
-
-/// Replications done out of `replications`, from the share of household-weeks done.
-fn replications_done(position: u64, length: u64, replications: u32) -> u64 {
-    if length == 0 { 0 } else { (u128::from(position) * u128::from(replications) / u128::from(length)) as u64 }
-}
-
-fn style(replications: u32) -> ProgressStyle {
-    let count = move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let done = replications_done(state.pos(), state.len().unwrap_or(0), replications);
-        let _ = write!(w, "{done}/{replications}");
-    };
-    ProgressStyle::with_template("{bar:40} {replications} replications  {elapsed} elapsed  ETA {eta}")
-        .expect("valid template")
-        .with_key("replications", count)
-}
-
-/// A bar counting household-weeks for a sweep, or a hidden one.
-fn bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let template = "{bar:40} {percent:>3}%  {human_pos}/{human_len} household-weeks  {per_sec}  ETA {eta}";
-    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
-    bar
-}
-
-/// The bar of a run without a reference: household-weeks for the ETA and, in a sweep, points
-/// and replications done and points per second.
-pub struct SweepProgress {
-    bar: ProgressBar,
-    sweep: bool,
-    points: AtomicUsize,
-    points_total: AtomicUsize,
-    replications: AtomicU64,
-    replications_total: AtomicU64,
-}
-
-impl SweepProgress {
-    pub fn new(quiet: bool, sweep: bool) -> SweepProgress {
-        let bar = bar(0, quiet);
-        if sweep && !bar.is_hidden() {
-            let template = "{bar:30} {percent:>3}%  {msg}  ETA {eta}";
-            bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
-        }
-        SweepProgress {
-            bar,
-            sweep,
-            points: AtomicUsize::new(0),
-            points_total: AtomicUsize::new(0),
-            replications: AtomicU64::new(0),
-            replications_total: AtomicU64::new(0),
-        }
+    /// Keeps a compared point's headline: each retailer's share shift against `reference`.
+    pub fn keep_shifts(&self, reference: &str, shifts: Vec<(String, Summary)>) {
+        *self.shifts.lock().unwrap_or_else(|p| p.into_inner()) = Some((reference.to_string(), shifts));
     }
 
-    pub fn finish(&self) {
-        self.bar.finish_and_clear();
+    /// The headline: each retailer's mean weekly trip share, scenario minus reference.
+    pub fn print_shifts(&self) {
+        let kept = self.shifts.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((reference, shifts)) = kept.as_ref() else { return };
+        println!("\nshift in mean weekly trip share against {reference} (percentage points, paired 95% CI):");
+        for (name, summary) in shifts {
+            let ci =
+                summary.ci95.map_or(String::new(), |(lo, hi)| format!("  [{:+.3}, {:+.3}]", lo * 100.0, hi * 100.0));
+            println!("  {name:<24} {:+.3}{ci}", summary.mean * 100.0);
+        }
     }
 
     fn refresh(&self) {
-        if !self.sweep || self.bar.is_hidden() {
+        if !self.sweep {
             return;
         }
         let points = self.points.load(Ordering::Relaxed);
@@ -135,28 +121,28 @@ impl SweepProgress {
     }
 }
 
-impl Observer for SweepProgress {
-    fn planned(&self, points: usize, replications: u64, household_weeks: u64) {
-        self.points_total.store(points, Ordering::Relaxed);
-        self.replications_total.store(replications, Ordering::Relaxed);
-        self.bar.set_length(household_weeks);
-        self.bar.reset_elapsed();
-        self.refresh();
-    }
+fn delay() -> Duration {
+    let ms = std::env::var("CARTSHIFT_PROGRESS_DELAY_MS").ok().and_then(|v| v.parse().ok());
+    ms.map_or(DEFAULT_DELAY, Duration::from_millis)
+}
 
-    fn household_weeks(&self, n: u64) {
-        self.bar.inc(n);
-    }
+/// Replications done out of `replications`, from the share of household-weeks done.
+fn replications_done(position: u64, length: u64, replications: u64) -> u64 {
+    if length == 0 { 0 } else { (u128::from(position) * u128::from(replications) / u128::from(length)) as u64 }
+}
 
-    fn replication_done(&self) {
-        self.replications.fetch_add(1, Ordering::Relaxed);
-        self.refresh();
-    }
+fn style(replications: u64) -> ProgressStyle {
+    let count = move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let done = replications_done(state.pos(), state.len().unwrap_or(0), replications);
+        let _ = write!(w, "{done}/{replications}");
+    };
+    ProgressStyle::with_template("{bar:40} {replications} replications  {elapsed} elapsed  ETA {eta}")
+        .expect("valid template")
+        .with_key("replications", count)
+}
 
-    fn point_done(&self, _point: usize) {
-        self.points.fetch_add(1, Ordering::Relaxed);
-        self.refresh();
-    }
+fn sweep_style() -> ProgressStyle {
+    ProgressStyle::with_template("{bar:30} {percent:>3}%  {msg}  ETA {eta}").expect("valid template")
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! `cartshift validate`: load and check scenario files (every point of a sweep), run nothing.
 
 use crate::cli::ValidateArgs;
-use crate::failure::Failure;
+use crate::error::CliError;
 use cartshift::scenario::{LoadOptions, Sweep, load_sweep};
 use cartshift::{Scenario, ScenarioError};
 use std::path::Path;
 
-pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
+pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
     let options = LoadOptions { overrides: args.overrides };
     let mut first_error = None;
     for path in &args.scenarios {

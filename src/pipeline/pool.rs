@@ -8,8 +8,7 @@
 //! Memory holds at most `window` points whatever the size of the sweep, and nothing handed on
 //! depends on which thread ran what.
 
-use crate::engine::{ReplicationResult, RunResults, run_replication};
-use crate::scenario::Scenario;
+use crate::engine::{PointResults, ReplicationOutput, Worlds};
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -27,6 +26,13 @@ pub trait Observer: Sync {
     fn replication_done(&self) {}
     /// `point` and every point before it are finished and handed on.
     fn point_done(&self, _point: usize) {}
+    /// A point's results, before its rows are written (for a caller that prints a headline).
+    fn point_results(&self, _point: usize, _worlds: &Worlds, _results: &PointResults) {}
+    /// Runs `write` (a point's rows, and the folder's last files) so that nothing can stop the
+    /// process half-way through it: the binary holds off Ctrl-C here. Calls `write` by default.
+    fn writing(&self, write: &mut dyn FnMut()) {
+        write()
+    }
 }
 
 /// The observer that ignores everything.
@@ -35,27 +41,27 @@ impl Observer for () {}
 /// A point whose replications are running or waiting to be handed on.
 struct InFlight {
     point: usize,
-    scenario: Arc<Scenario>,
-    replications: Vec<Option<ReplicationResult>>,
+    worlds: Arc<Worlds>,
+    replications: Vec<Option<ReplicationOutput>>,
     missing: usize,
 }
 
 /// What a task sends back: its point, its replication and its result (`None` when cancelled).
-type Report = (usize, u32, std::thread::Result<Option<ReplicationResult>>);
+type Report = (usize, u32, std::thread::Result<Option<ReplicationOutput>>);
 
 /// Runs every replication of every point in `points` on `pool`, and calls `emit` for each point
-/// in point order with its scenario and its replications in replication order.
+/// in point order with its worlds and its results (replications in replication order).
 ///
-/// `scenario` builds a point's scenario (on the calling thread, as the point enters the window).
-/// The first error of `scenario` or `emit` stops the run: no new task starts, running ones
+/// `worlds` builds a point's worlds (on the calling thread, as the point enters the window).
+/// The first error of `worlds` or `emit` stops the run: no new task starts, running ones
 /// finish, and the error is returned. Call this from outside `pool` (not inside `install`).
 pub fn run_points<E>(
     pool: &rayon::ThreadPool,
     points: Range<usize>,
     window: usize,
-    mut scenario: impl FnMut(usize) -> Result<Scenario, E>,
+    mut worlds: impl FnMut(usize) -> Result<Worlds, E>,
     observer: &dyn Observer,
-    mut emit: impl FnMut(usize, &Scenario, RunResults) -> Result<(), E>,
+    mut emit: impl FnMut(usize, &Worlds, PointResults) -> Result<(), E>,
 ) -> Result<(), E> {
     let window = window.max(1);
     let cancelled = AtomicBool::new(false);
@@ -70,7 +76,7 @@ pub fn run_points<E>(
         };
         loop {
             while c.running() && c.next < points.end && c.flight.len() < window {
-                match scenario(c.next) {
+                match worlds(c.next) {
                     Ok(s) => c.launch(Arc::new(s), |point, rep, s| {
                         let (tx, cancelled) = (tx.clone(), &cancelled);
                         scope.spawn(move |_| {
@@ -115,28 +121,28 @@ impl<E> Coordinator<E> {
     }
 
     /// Starts every replication of the next point with `spawn(point, replication, scenario)`.
-    fn launch(&mut self, s: Arc<Scenario>, mut spawn: impl FnMut(usize, u32, Arc<Scenario>)) {
-        let replications = s.simulation.replications;
+    fn launch(&mut self, s: Arc<Worlds>, mut spawn: impl FnMut(usize, u32, Arc<Worlds>)) {
+        let replications = s.replications();
         for rep in 0..replications {
             spawn(self.next, rep, Arc::clone(&s));
         }
         let missing = replications as usize;
         self.outstanding += missing;
-        self.flight.push_back(InFlight { point: self.next, scenario: s, replications: vec![None; missing], missing });
+        self.flight.push_back(InFlight { point: self.next, worlds: s, replications: vec![None; missing], missing });
         self.next += 1;
     }
 
     /// Hands on, in order, every finished point at the front of the window.
     fn hand_on(
         &mut self,
-        emit: &mut impl FnMut(usize, &Scenario, RunResults) -> Result<(), E>,
+        emit: &mut impl FnMut(usize, &Worlds, PointResults) -> Result<(), E>,
         observer: &dyn Observer,
     ) {
         while self.flight.front().is_some_and(|f| f.missing == 0) {
             let done = self.flight.pop_front().expect("front checked above");
             if self.running() {
-                let replications = done.replications.into_iter().flatten().collect();
-                self.outcome = emit(done.point, &done.scenario, RunResults { replications });
+                let results = done.worlds.collect(done.replications.into_iter().flatten().collect());
+                self.outcome = emit(done.point, &done.worlds, results);
                 observer.point_done(done.point);
             }
         }
@@ -162,15 +168,15 @@ impl<E> Coordinator<E> {
 
 /// One task: a replication, unless the run was cancelled; a panic is caught and sent back.
 fn replicate(
-    s: &Scenario,
+    s: &Worlds,
     rep: u32,
     cancelled: &AtomicBool,
     observer: &dyn Observer,
-) -> std::thread::Result<Option<ReplicationResult>> {
+) -> std::thread::Result<Option<ReplicationOutput>> {
     if cancelled.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    let result = catch_unwind(AssertUnwindSafe(|| run_replication(s, rep, &|n| observer.household_weeks(n))))?;
+    let result = catch_unwind(AssertUnwindSafe(|| s.replicate(rep, &|n| observer.household_weeks(n))))?;
     observer.replication_done();
     Ok(Some(result))
 }
@@ -181,10 +187,10 @@ mod tests {
     use crate::scenario::{LoadOptions, TEST_SCENARIO, load_str};
     use std::sync::Mutex;
 
-    fn scenario(replications: u32) -> Scenario {
+    fn scenario(replications: u32) -> Worlds {
         let text = TEST_SCENARIO.replace("COVERAGE", "0.5")
             + &format!("[simulation]\nweeks = 2\nwarmup_weeks = 1\nhouseholds = 50\nreplications = {replications}\n");
-        load_str(&text, &LoadOptions::default()).unwrap()
+        Worlds::plain(load_str(&text, &LoadOptions::default()).unwrap())
     }
 
     /// Counts points started (scenario built) and handed on, to check the window holds.
@@ -213,7 +219,8 @@ mod tests {
             },
             &(),
             |point, _, results| {
-                assert_eq!(results.replications.iter().map(|r| r.replication).collect::<Vec<_>>(), [0, 1]);
+                let reps = &results.scenario().replications;
+                assert_eq!(reps.iter().map(|r| r.replication).collect::<Vec<_>>(), [0, 1]);
                 count.emitted.lock().unwrap().push(point);
                 Ok(())
             },

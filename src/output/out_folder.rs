@@ -1,9 +1,10 @@
-//! The output folder, checked before a run spends minutes simulating: it must be a folder that
+//! The output folder, checked before a run spends minutes simulating (for every kind of run): it must be a folder that
 //! can be written, and hold only files cartshift wrote (those its `manifest.json` lists) unless
 //! `--force`. cartshift never deletes a file it did not write: after a run it removes only the
 //! files an earlier run listed and this one did not write, and after a failed write only a folder
 //! this run created.
 
+use super::folder::PARTIAL_DIR;
 use std::path::{Path, PathBuf};
 
 /// How many foreign files an error lists.
@@ -64,7 +65,8 @@ impl OutFolder {
     /// Checks `dir` before a run. A folder that does not exist yet is not created here (the
     /// results create it when they are written, so a run that is refused or interrupted before
     /// then leaves nothing behind); its nearest existing parent must be a folder we can write.
-    pub fn prepare(dir: &Path, force: bool) -> Result<OutFolder, OutFolderError> {
+    /// With `resume`, an unfinished run's files already moved into place count as ours.
+    pub fn prepare(dir: &Path, force: bool, resume: bool) -> Result<OutFolder, OutFolderError> {
         let unwritable = |source| OutFolderError::Unwritable { dir: dir.to_path_buf(), source };
         if dir.exists() && !dir.is_dir() {
             return Err(OutFolderError::NotAFolder { dir: dir.to_path_buf() });
@@ -83,7 +85,11 @@ impl OutFolder {
         }
         let folder = OutFolder { dir: dir.to_path_buf(), created: None, previous: listed_files(dir) };
         probe_writable(dir).map_err(unwritable)?;
-        let foreign = foreign_files(dir, "", &folder.previous).map_err(unwritable)?;
+        let mut ours = folder.previous.clone();
+        if resume {
+            ours.extend(partial_files(dir));
+        }
+        let foreign = foreign_files(dir, "", &ours).map_err(unwritable)?;
         match foreign.is_empty() || force {
             true => Ok(folder),
             false => Err(OutFolderError::Foreign { dir: dir.to_path_buf(), files: foreign }),
@@ -115,6 +121,16 @@ impl OutFolder {
     }
 }
 
+/// The files an unfinished run in `dir` is writing (its identity lists them).
+fn partial_files(dir: &Path) -> Vec<String> {
+    let path = dir.join(PARTIAL_DIR).join(super::folder::IDENTITY_FILE);
+    std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<super::folder::Identity>(&bytes).ok())
+        .map(|identity| identity.files.into_iter().chain(["scenario.toml".into(), "reference.toml".into()]).collect())
+        .unwrap_or_default()
+}
+
 /// The files `dir/manifest.json` lists (empty when there is none or it is not cartshift's).
 fn listed_files(dir: &Path) -> Vec<String> {
     let Ok(bytes) = std::fs::read(dir.join("manifest.json")) else { return Vec::new() };
@@ -131,6 +147,9 @@ fn foreign_files(dir: &Path, prefix: &str, ours: &[String]) -> std::io::Result<V
     for entry in std::fs::read_dir(dir.join(prefix))? {
         let name = format!("{prefix}{}", entry?.file_name().to_string_lossy());
         let path = dir.join(&name);
+        if name == PARTIAL_DIR {
+            continue; // an unfinished run of cartshift's, for --resume
+        }
         if path.is_dir() && ours.iter().any(|o| o.starts_with(&format!("{name}/"))) {
             foreign.extend(foreign_files(dir, &format!("{name}/"), ours)?);
         } else if path.is_dir() {
@@ -176,7 +195,7 @@ mod tests {
     fn discarding_removes_only_what_this_run_created() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("results/run");
-        let folder = OutFolder::prepare(&out, false).unwrap();
+        let folder = OutFolder::prepare(&out, false, false).unwrap();
         assert!(!out.exists(), "a created folder waits for the results");
         std::fs::create_dir_all(&out).unwrap(); // as writing the results does
         std::fs::write(out.join("weekly.csv"), "x").unwrap();
@@ -184,7 +203,7 @@ mod tests {
         folder.discard();
         assert!(!out.exists());
         assert!(dir.path().join("results/other").is_dir(), "a parent that is not empty stays");
-        let kept = OutFolder::prepare(dir.path(), true).unwrap();
+        let kept = OutFolder::prepare(dir.path(), true, false).unwrap();
         kept.discard();
         assert!(dir.path().join("results/other").is_dir(), "a folder that existed is never removed");
     }
@@ -197,7 +216,7 @@ mod tests {
             std::fs::write(dir.path().join(f), "x").unwrap();
         }
         manifest(dir.path(), &["weekly.csv", "shifts.csv", "reference/weekly.csv", "manifest.json"]);
-        let folder = OutFolder::prepare(dir.path(), true).unwrap();
+        let folder = OutFolder::prepare(dir.path(), true, false).unwrap();
         folder.remove_stale(&["weekly.csv".into(), "manifest.json".into()]);
         let left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()

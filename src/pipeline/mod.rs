@@ -1,0 +1,298 @@
+//! One road for every run: plan → guard → output folder → flat (point × replication) pool →
+//! tables. A plain run is a plan of one point, a comparison a point with two worlds, a sweep
+//! many points; a shard is a slice of the points and a resume continues a folder's journal.
+//! Every guarantee — the output-folder checks, the memory guard, atomic and journalled writes,
+//! the hook that lets the binary hold off signals while writing, progress, every table — holds
+//! for all of them because there is no other road.
+
+pub mod plan;
+pub mod pool;
+
+pub use plan::{Plan, Reference};
+pub use pool::{Observer, run_points};
+
+use crate::engine::Worlds;
+use crate::error::Error;
+use crate::guard::MemoryEstimate;
+use crate::output::folder::read_journal;
+use crate::output::table::{PointOutput, Table};
+use crate::output::tables::{PointColumns, parameter_text};
+use crate::output::{
+    Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo, SweepWriter, plan_start,
+};
+use crate::sweep::Shard;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How often finished points are made durable by default.
+pub const DEFAULT_SYNC_EVERY: Duration = Duration::from_millis(500);
+
+/// Where and how a plan runs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The output folder.
+    pub dir: PathBuf,
+    /// Run only this share of the points.
+    pub shard: Option<Shard>,
+    /// Continue an interrupted run in `dir` instead of starting afresh.
+    pub resume: bool,
+    /// Also write `replications.csv`.
+    pub raw: bool,
+    /// Write beside files cartshift did not write.
+    pub force: bool,
+    /// Memory the run may use, in bytes; `None` skips the guard.
+    pub available_memory: Option<u64>,
+    /// How often finished points are fsynced and journalled ([`DEFAULT_SYNC_EVERY`]).
+    pub sync_every: Duration,
+    /// The command line, recorded in the manifest.
+    pub command_line: Vec<String>,
+}
+
+impl RunOptions {
+    /// A whole run into `dir`: no shard, no resume, no `replications.csv`, no guard.
+    pub fn new(dir: impl Into<PathBuf>) -> RunOptions {
+        RunOptions {
+            dir: dir.into(),
+            shard: None,
+            resume: false,
+            raw: false,
+            force: false,
+            available_memory: None,
+            sync_every: DEFAULT_SYNC_EVERY,
+            command_line: Vec::new(),
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The points were simulated and the files written.
+    Finished {
+        /// The manifest written.
+        manifest: Box<Manifest>,
+        /// The files written, manifest last.
+        files: Vec<String>,
+        /// Points simulated by this call (fewer than the folder's when resumed).
+        points: usize,
+    },
+    /// `resume` found the folder already holding this run, finished; nothing was done.
+    AlreadyComplete {
+        /// Its manifest.
+        manifest: Box<Manifest>,
+    },
+}
+
+/// Runs `plan` (or its shard) on `pool` into `options.dir`, telling `observer` how it goes.
+/// Call from outside `pool`.
+pub fn execute(
+    plan: &Plan,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<Outcome, Error> {
+    let range = options.shard.map_or(0..plan.points(), |s| s.points(plan.points()));
+    let first = plan.worlds(range.start.min(plan.points().saturating_sub(1)))?;
+    let tables = Table::for_run(&first, options.raw);
+    let identity = identity(plan, &first, options.shard, &range, &tables);
+    let folder = OutFolder::prepare(&options.dir, options.force, options.resume)?;
+    let start = plan_start(&options.dir, &identity, options.resume)?;
+    let next = match &start {
+        Start::Complete(manifest) => return Ok(Outcome::AlreadyComplete { manifest: manifest.clone() }),
+        Start::Fresh => range.start,
+        Start::Resume { next, .. } => *next,
+    };
+    let window = 2 * pool.current_num_threads() + 1;
+    let household_weeks = check_points(plan, next..range.end, options, pool.current_num_threads(), window)?;
+    observer.planned(range.end.saturating_sub(next), household_weeks.1, household_weeks.0);
+    let mut run = Writing {
+        plan,
+        options,
+        identity: &identity,
+        tables: &tables,
+        first: &first,
+        threads: pool.current_num_threads(),
+        started: Instant::now(),
+        household_weeks: household_weeks.0,
+        writer: None,
+        files: None,
+    };
+    if let Start::Resume { next, lengths } = &start {
+        run.writer = Some(SweepWriter::resume(&options.dir, &identity, *next, lengths, options.sync_every)?);
+    }
+    let end = range.end;
+    let result = run_points(
+        pool,
+        next..end,
+        window,
+        |p| Ok(plan.worlds(p)?),
+        observer,
+        |point, worlds, results| {
+            observer.point_results(point, worlds, &results);
+            let columns = PointColumns { point, values: plan.values(point).iter().map(parameter_text).collect() };
+            let out = PointOutput { worlds, results: &results, columns: &columns };
+            let rows: Vec<Vec<u8>> = tables.iter().map(|t| t.rows(&out)).collect();
+            run.write_point(&rows, point + 1 == end, observer)
+        },
+    )
+    .and_then(|()| run.finish_if_needed(observer));
+    match result {
+        Ok(()) => {
+            let files = run.files.take().expect("a finished run has its files");
+            folder.remove_stale(&files);
+            let manifest = run.manifest();
+            Ok(Outcome::Finished { manifest: Box::new(manifest), files, points: end.saturating_sub(next) })
+        }
+        Err(err) => {
+            if !resumable(&options.dir, &identity) {
+                folder.discard();
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Validates every point to run and applies the memory guard; returns the household-weeks and
+/// replications to simulate.
+fn check_points(
+    plan: &Plan,
+    points: Range<usize>,
+    options: &RunOptions,
+    threads: usize,
+    window: usize,
+) -> Result<(u64, u64), Error> {
+    let (mut household_weeks, mut replications) = (0u64, 0u64);
+    let mut largest: Option<MemoryEstimate> = None;
+    let in_flight = window.min(points.len()).max(1);
+    for point in points {
+        let w = plan.worlds(point)?;
+        household_weeks += w.household_weeks();
+        replications += u64::from(w.replications());
+        let estimate = MemoryEstimate::new(&w.scenario, w.reference.as_ref(), threads, options.raw)
+            .with_points_in_flight(in_flight);
+        if largest.is_none_or(|l| estimate.bytes() > l.bytes()) {
+            largest = Some(estimate);
+        }
+    }
+    if let (Some(available), Some(estimate)) = (options.available_memory, largest) {
+        estimate.check(available)?;
+    }
+    Ok((household_weeks, replications))
+}
+
+/// True when the folder holds an unfinished run of `identity` with at least one point made
+/// durable: worth keeping for `--resume` after a failure.
+fn resumable(dir: &std::path::Path, identity: &Identity) -> bool {
+    let journal = dir.join(PARTIAL_DIR).join(crate::output::folder::JOURNAL_FILE);
+    matches!(read_journal(&journal, identity.files.len()), Ok(Some(entry)) if entry.next > identity.range().start)
+}
+
+/// The writing half of a run: the writer (created when the first point is ready, so a run
+/// stopped before then leaves nothing), and the files once finished.
+struct Writing<'a> {
+    plan: &'a Plan,
+    options: &'a RunOptions,
+    identity: &'a Identity,
+    tables: &'a [Table],
+    first: &'a Worlds,
+    threads: usize,
+    started: Instant,
+    household_weeks: u64,
+    writer: Option<SweepWriter>,
+    files: Option<Vec<String>>,
+}
+
+impl Writing<'_> {
+    /// Appends a point's rows and, after the last point, finishes the folder — all under the
+    /// observer's writing hook, so a signal cannot cut it half-way.
+    fn write_point(&mut self, rows: &[Vec<u8>], last: bool, observer: &dyn Observer) -> Result<(), Error> {
+        let mut result = Ok(());
+        observer.writing(&mut || {
+            result = self.writer().and_then(|w| Ok(w.write_point(rows)?));
+            if last && result.is_ok() {
+                result = self.finish();
+            }
+        });
+        result
+    }
+
+    /// Finishes a run that had no point left to write (a resumed run stopped while finishing).
+    fn finish_if_needed(&mut self, observer: &dyn Observer) -> Result<(), Error> {
+        if self.files.is_some() {
+            return Ok(());
+        }
+        let mut result = Ok(());
+        observer.writing(&mut || result = self.writer().map(|_| ()).and_then(|()| self.finish()));
+        result
+    }
+
+    fn writer(&mut self) -> Result<&mut SweepWriter, Error> {
+        if self.writer.is_none() {
+            let parameters = self.plan.parameters();
+            let headers: Vec<Vec<u8>> = self.tables.iter().map(|t| t.header(&parameters)).collect();
+            let writer = SweepWriter::create(&self.options.dir, self.identity, &headers, self.options.sync_every)?;
+            self.writer = Some(writer);
+        }
+        Ok(self.writer.as_mut().expect("created above"))
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        let writer = self.writer.take().expect("finish follows a writer");
+        let manifest = self.manifest();
+        let files = writer.finish(manifest, &self.resolved_files())?;
+        self.files = Some(files);
+        Ok(())
+    }
+
+    /// `scenario.toml` and, with a reference, `reference.toml`: the run, repeatable from the folder.
+    fn resolved_files(&self) -> Vec<(String, Vec<u8>)> {
+        let reference = self.plan.reference.as_ref();
+        let sim = &self.first.scenario.simulation;
+        let scenario = self.plan.sweep.resolved_toml(sim, reference.map(|_| "reference.toml"));
+        let mut files = vec![("scenario.toml".to_string(), scenario.into_bytes())];
+        if let Some(r) = reference {
+            let toml = r.sweep.resolved_toml(&r.scenario.simulation, None);
+            files.push(("reference.toml".to_string(), toml.into_bytes()));
+        }
+        files
+    }
+
+    fn manifest(&self) -> Manifest {
+        let wall = self.started.elapsed().as_secs_f64();
+        let mut manifest = Manifest::new(&self.first.scenario, self.threads, wall, self.household_weeks);
+        manifest.scenario_hash = self.identity.scenario_hash.clone();
+        manifest.reference = self.first.reference.as_ref().map(|r| ReferenceInfo {
+            scenario: r.name.clone(),
+            scenario_hash: r.hash.clone(),
+            common_random_numbers: self.first.common_random_numbers,
+        });
+        manifest.sweep = self.plan.sweep.is_sweep().then(|| SweepInfo {
+            design: self.plan.sweep.design().name().to_string(),
+            points: self.plan.points(),
+            parameters: self.plan.parameters(),
+        });
+        manifest.shard = self.identity.shard;
+        manifest.command_line = self.options.command_line.clone();
+        manifest.files = self.files.clone().unwrap_or_default();
+        manifest
+    }
+}
+
+/// What the folder will be the results of.
+fn identity(plan: &Plan, first: &Worlds, shard: Option<Shard>, range: &Range<usize>, tables: &[Table]) -> Identity {
+    Identity {
+        cartshift_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: first.scenario.name.clone(),
+        scenario_hash: plan.hash(),
+        seed: first.scenario.simulation.seed,
+        points: plan.points(),
+        shard: shard.map(|s| ShardInfo {
+            index: s.index,
+            count: s.count,
+            first_point: range.start,
+            points: range.len(),
+        }),
+        files: tables.iter().map(Table::file_name).collect(),
+    }
+}

@@ -1,0 +1,148 @@
+//! The one run pipeline (issue 11), through the real binary: a shard of one is the plain run, a
+//! sweep of one point is the plain run of that point, a folder's `scenario.toml` reproduces it,
+//! a sweep of a counterfactual writes every comparison table with its swept columns, and its
+//! shards, merge and resume keep the bytes.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenario(file: &str) -> String {
+    repo().join("scenarios").join(file).display().to_string()
+}
+
+/// Runs `cartshift ARGS` in `dir`, requiring success.
+fn cartshift(dir: &Path, args: &[&str]) {
+    cargo_bin_cmd!("cartshift").current_dir(dir).args(args).arg("--quiet").assert().success();
+}
+
+/// The CSV files under `dir`, relative, sorted.
+fn csv_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in ["", "reference/"] {
+        if let Ok(entries) = fs::read_dir(dir.join(sub)) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".csv") {
+                    out.push(format!("{sub}{name}"));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn assert_same_csv(a: &Path, b: &Path) {
+    let (fa, fb) = (csv_files(a), csv_files(b));
+    assert!(!fa.is_empty());
+    assert_eq!(fa, fb, "the same files");
+    for name in fa {
+        assert!(fs::read(a.join(&name)).unwrap() == fs::read(b.join(&name)).unwrap(), "{name} differs");
+    }
+}
+
+const SMALL: [&str; 6] = ["--households", "300", "--replications", "3", "--set", "simulation.weeks=6"];
+
+#[test]
+fn a_shard_of_one_writes_the_plain_runs_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario("kroger_alibaba_alliance.toml");
+    cartshift(tmp.path(), &[&["run", &s, "-o", "plain"][..], &SMALL].concat());
+    cartshift(tmp.path(), &[&["run", &s, "-o", "shard", "--shard", "1/1"][..], &SMALL].concat());
+    assert_same_csv(&tmp.path().join("plain"), &tmp.path().join("shard"));
+    assert!(tmp.path().join("shard/shifts.csv").exists(), "a shard of a counterfactual is compared");
+    let (a, b) = (tmp.path().join("plain/scenario.toml"), tmp.path().join("shard/scenario.toml"));
+    assert_eq!(fs::read(a).unwrap(), fs::read(b).unwrap());
+}
+
+#[test]
+fn the_folders_scenario_toml_reproduces_every_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [("kroger_alibaba_alliance.toml", "alliance"), ("sweeps/checkout_vs_price_cut.toml", "grid")];
+    for (file, out) in cases {
+        let s = scenario(file);
+        let small = ["--households", "200", "--replications", "2", "--set", "simulation.weeks=5", "--raw"];
+        cartshift(tmp.path(), &[&["run", &s, "-o", out][..], &small].concat());
+        let resolved = tmp.path().join(out).join("scenario.toml");
+        let again = format!("{out}-again");
+        cartshift(tmp.path(), &["run", resolved.to_str().unwrap(), "-o", &again, "--raw"]);
+        assert_same_csv(&tmp.path().join(out), &tmp.path().join(&again));
+    }
+    let manifest = fs::read_to_string(tmp.path().join("alliance/manifest.json")).unwrap();
+    assert!(manifest.contains("\"command_line\"") && manifest.contains("--households"), "{manifest}");
+    assert!(tmp.path().join("alliance/reference.toml").exists());
+}
+
+/// Drops the `point` column and the swept-path columns (`skip` of them) after it.
+fn without_point_columns(text: &str, lead: usize, skip: usize) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            let kept: Vec<&str> =
+                cells.iter().enumerate().filter(|(i, _)| *i + 1 < lead || *i >= lead + skip).map(|(_, c)| *c).collect();
+            kept.join(",")
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweep_of_one_point_is_the_plain_run_of_that_point() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = fs::read_to_string(repo().join("scenarios/kroger_alibaba_alliance.toml")).unwrap();
+    let base =
+        base.replace("extends = \"baseline_2018.toml\"", &format!("extends = {:?}", scenario("baseline_2018.toml")));
+    let sweep = format!(
+        "{base}\n[sweep]\ndesign = \"grid\"\n[[sweep.parameter]]\npath = \"retailer.Kroger.price_index\"\nvalues = [0.97]\n"
+    );
+    fs::write(tmp.path().join("one.toml"), sweep).unwrap();
+    fs::write(tmp.path().join("plain.toml"), base).unwrap();
+    cartshift(tmp.path(), &[&["run", "one.toml", "-o", "one"][..], &SMALL].concat());
+    let set = ["--set", "retailer.Kroger.price_index=0.97"];
+    cartshift(tmp.path(), &[&["run", "plain.toml", "-o", "plain"][..], &SMALL, &set].concat());
+    for name in csv_files(&tmp.path().join("plain")) {
+        let lead = if name.starts_with("shifts") || name == "switching.csv" { 3 } else { 2 };
+        let one = fs::read_to_string(tmp.path().join("one").join(&name)).unwrap();
+        let plain = fs::read_to_string(tmp.path().join("plain").join(&name)).unwrap();
+        assert_eq!(without_point_columns(&one, lead, 1), without_point_columns(&plain, lead, 0), "{name}");
+    }
+}
+
+#[test]
+fn a_sweep_of_a_counterfactual_writes_shifts_by_point_and_its_shards_merge_to_the_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario("sweeps/checkout_vs_price_cut.toml");
+    let small = ["--households", "200", "--replications", "2", "--set", "simulation.weeks=4"];
+    cartshift(tmp.path(), &[&["run", &s, "-o", "whole", "--threads", "2"][..], &small].concat());
+    let whole = tmp.path().join("whole");
+    for name in ["shifts.csv", "shifts_weekly.csv", "shifts_regions.csv", "switching.csv", "reference/summary.csv"] {
+        assert!(whole.join(name).exists(), "{name} written");
+    }
+    let shifts = fs::read_to_string(whole.join("shifts.csv")).unwrap();
+    let header = shifts.lines().next().unwrap();
+    assert!(
+        header.starts_with(
+            "scenario,reference,point,retailer.Kroger.checkout_wait_min,retailer.Whole Foods.price_index,"
+        ),
+        "{header}"
+    );
+    let points: std::collections::BTreeSet<&str> =
+        shifts.lines().skip(1).map(|l| l.split(',').nth(2).unwrap()).collect();
+    assert_eq!(points.len(), 16);
+    // Point 0 is the baseline itself: every shift is exactly zero.
+    for line in shifts.lines().skip(1).filter(|l| l.split(',').nth(2) == Some("0")) {
+        assert_eq!(line.split(',').nth(8), Some("0"), "{line}");
+    }
+    cartshift(tmp.path(), &[&["run", &s, "-o", "one-thread", "--threads", "1"][..], &small].concat());
+    assert_same_csv(&whole, &tmp.path().join("one-thread"));
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        cartshift(tmp.path(), &[&["run", &s, "-o", &format!("s{k}"), "--shard", &shard][..], &small].concat());
+    }
+    cartshift(tmp.path(), &["merge", "merged", "s1", "s2", "s3"]);
+    assert_same_csv(&whole, &tmp.path().join("merged"));
+}
