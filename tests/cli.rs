@@ -272,7 +272,15 @@ fn run_writes_every_file_with_the_documented_header() {
     let out = ws.path("out");
     assert_eq!(
         file_names(&out),
-        ["manifest.json", "online.csv", "regions.csv", "replications.csv", "summary.csv", "weekly.csv"]
+        [
+            "manifest.json",
+            "online.csv",
+            "regions.csv",
+            "replications.csv",
+            "scenario.toml",
+            "summary.csv",
+            "weekly.csv"
+        ]
     );
 
     let headers = [

@@ -4,7 +4,7 @@ mod common;
 
 use cartshift::Scenario;
 use cartshift::engine::{ComparisonResults, align_reference, alternative, compare};
-use cartshift::output::comparison::{shifts_csv, switching_csv};
+use cartshift::output::table::{render_comparison, rendered};
 use common::*;
 
 const SMALL: [&str; 4] =
@@ -33,7 +33,8 @@ fn a_scenario_identical_to_its_reference_shifts_nothing() {
     let s = baseline(&[]);
     let c = run_compare(&s, &s, true);
     assert_eq!(c.scenario, c.reference);
-    for row in rows(&shifts_csv(&s, &s, &c, 0)) {
+    let files = render_comparison(&s, &s, &c, false);
+    for row in rows(rendered(&files, "shifts.csv")) {
         for cell in &row[6..] {
             assert_eq!(cell.parse::<f64>().unwrap(), 0.0, "{row:?}");
         }
@@ -46,7 +47,7 @@ fn a_scenario_identical_to_its_reference_shifts_nothing() {
             }
         }
     }
-    let switching = rows(&switching_csv(&s, &s, &c, 0).unwrap());
+    let switching = rows(rendered(&files, "switching.csv"));
     assert!(switching.iter().filter(|r| r[3..5] != r[5..7]).all(|r| r[7] == "0" && r[10] == "0"));
 }
 

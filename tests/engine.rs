@@ -4,7 +4,7 @@
 mod common;
 
 use cartshift::engine::alternative;
-use cartshift::output::tables;
+use cartshift::output::table::render_run;
 use common::*;
 
 /// Trips over all alternatives equal the real households, shares sum to 1, nothing is NaN,
@@ -35,12 +35,7 @@ fn every_week_conserves_households_and_shares() {
 
 fn csv_files(s: &cartshift::Scenario, threads: usize) -> Vec<Vec<u8>> {
     let r = run_with_threads(s, threads);
-    vec![
-        tables::weekly_csv(s, &r, 0),
-        tables::online_csv(s, &r, 0),
-        tables::summary_csv(s, &r, 0),
-        tables::replications_csv(s, &r, 0),
-    ]
+    render_run(s, &r, true).into_iter().map(|(_, bytes)| bytes).collect()
 }
 
 /// Same scenario and seed: the same bytes with 1 and 2 threads, and from run to run.

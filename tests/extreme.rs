@@ -8,7 +8,7 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use cartshift::Scenario;
 use cartshift::engine::{self, RunResults, align_reference};
 use cartshift::guard::MemoryEstimate;
-use cartshift::output::{comparison, tables};
+use cartshift::output::table::{render_comparison, render_run, rendered};
 use cartshift::scenario::{LoadOptions, load_str};
 
 /// Two regions, two segments, a store chain with pickup and an online-only grocer.
@@ -115,22 +115,17 @@ fn assert_finite_csv(case: &str, file: &str, bytes: &[u8]) {
 /// Runs `s` (and a comparison with a plain copy of it), asserting every CSV is finite.
 fn run_finite(case: &str, s: &Scenario) -> RunResults {
     let results = engine::run(s, &|_| {});
-    let files = [
-        ("weekly.csv", tables::weekly_csv(s, &results, 0)),
-        ("online.csv", tables::online_csv(s, &results, 0)),
-        ("summary.csv", tables::summary_csv(s, &results, 0)),
-        ("replications.csv", tables::replications_csv(s, &results, 0)),
-    ];
+    let files = render_run(s, &results, true);
     for (name, bytes) in &files {
         assert_finite_csv(case, name, bytes);
     }
     let mut reference = load(&[]).expect("the base scenario is valid");
     align_reference(&mut reference, s, true);
     let c = engine::compare(s, &reference, true, &|_| {});
-    assert_finite_csv(case, "shifts.csv", &comparison::shifts_csv(s, &reference, &c, 0));
-    assert_finite_csv(case, "shifts_weekly.csv", &comparison::shifts_weekly_csv(s, &reference, &c, 0));
-    let switching = comparison::switching_csv(s, &reference, &c, 0).expect("common random numbers");
-    assert_finite_csv(case, "switching.csv", &switching);
+    let compared = render_comparison(s, &reference, &c, false);
+    for name in ["shifts.csv", "shifts_weekly.csv", "switching.csv"] {
+        assert_finite_csv(case, name, rendered(&compared, name));
+    }
     results
 }
 

@@ -146,3 +146,20 @@ fn a_sweep_of_a_counterfactual_writes_shifts_by_point_and_its_shards_merge_to_th
     cartshift(tmp.path(), &["merge", "merged", "s1", "s2", "s3"]);
     assert_same_csv(&whole, &tmp.path().join("merged"));
 }
+
+#[test]
+fn validate_into_a_closed_pipe_ends_quietly() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cartshift"))
+        .current_dir(repo())
+        .args(["validate", "scenarios/baseline_2018.toml", "scenarios/kroger_alibaba_alliance.toml"])
+        .args(["scenarios/price_war.toml", "scenarios/whole_foods_price_cut_2017.toml"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader is gone before anything is printed
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+}

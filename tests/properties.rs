@@ -10,7 +10,6 @@
 
 use cartshift::Scenario;
 use cartshift::engine::{self, RunResults};
-use cartshift::output::tables;
 use cartshift::scenario::{LoadOptions, load_str};
 use proptest::prelude::*;
 
@@ -148,13 +147,8 @@ fn run_on(s: &Scenario, threads: usize) -> RunResults {
     pool.install(|| engine::run(s, &|_| {}))
 }
 
-fn csv_files(s: &Scenario, results: &RunResults) -> Vec<(&'static str, Vec<u8>)> {
-    vec![
-        ("weekly.csv", tables::weekly_csv(s, results, 0)),
-        ("online.csv", tables::online_csv(s, results, 0)),
-        ("summary.csv", tables::summary_csv(s, results, 0)),
-        ("replications.csv", tables::replications_csv(s, results, 0)),
-    ]
+fn csv_files(s: &Scenario, results: &RunResults) -> Vec<(String, Vec<u8>)> {
+    cartshift::output::table::render_run(s, results, true)
 }
 
 /// Trips sum to the market's households and shares to 1 in every replication-week; every

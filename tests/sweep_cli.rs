@@ -232,12 +232,14 @@ fn sweep_options_that_do_not_fit_are_usage_errors() {
     let ws = Workspace::new();
     ws.write("sweep.toml", &(tiny(300, 3) + GRID));
     ws.write("plain.toml", &tiny(300, 3));
-    let stderr = ws.refuse("reference", &["run", "sweep.toml", "--reference", "plain.toml", "-o", "out"]);
-    assert!(stderr.contains("a sweep runs without a reference"), "{stderr}");
     let stderr = ws.refuse("compare with a sweep", &["compare", "plain.toml", "sweep.toml", "-o", "out"]);
-    assert!(stderr.contains("is a sweep"), "{stderr}");
-    let stderr = ws.refuse("compare a sweep", &["compare", "sweep.toml", "plain.toml", "-o", "out"]);
-    assert!(stderr.contains("sweep.toml is a sweep"), "{stderr}");
+    assert!(stderr.contains("the reference is a sweep"), "{stderr}");
+    // A sweep compared with a plain scenario is a sweep of a counterfactual: every point paired.
+    ws.succeed(&["run", "sweep.toml", "--reference", "plain.toml", "-o", "compared", QUIET]);
+    ws.succeed(&["compare", "sweep.toml", "plain.toml", "-o", "compared-too", QUIET]);
+    for name in ["shifts.csv", "switching.csv", "reference/weekly.csv"] {
+        assert!(read(&ws.path("compared").join(name)) == read(&ws.path("compared-too").join(name)), "{name}");
+    }
     let stderr = ws.refuse("bad shard", &["run", "sweep.toml", "--shard", "5/4", "-o", "out"]);
     assert!(stderr.contains("5/4"), "{stderr}");
     let stderr = ws.refuse("auto without a scheduler", &["run", "sweep.toml", "--shard", "auto", "-o", "out"]);
@@ -248,19 +250,15 @@ fn sweep_options_that_do_not_fit_are_usage_errors() {
 /// table functions write (the format before sweeps existed).
 #[test]
 fn a_plain_run_writes_the_tables_of_a_single_run() {
-    use cartshift::output::tables;
+    use cartshift::output::table::{render_run, rendered};
     let ws = Workspace::new();
     ws.write("plain.toml", &tiny(1500, 4));
     ws.succeed(&["run", "plain.toml", "-o", "out", "--raw", QUIET]);
     let s = cartshift::scenario::load(&ws.path("plain.toml"), &Default::default()).unwrap();
     let results = cartshift::engine::run(&s, &|_| {});
-    let expected = [
-        tables::weekly_csv(&s, &results, 0),
-        tables::online_csv(&s, &results, 0),
-        tables::summary_csv(&s, &results, 0),
-        tables::replications_csv(&s, &results, 0),
-    ];
-    for (name, bytes) in CSV_FILES.iter().zip(expected) {
+    let expected = render_run(&s, &results, true);
+    for name in CSV_FILES {
+        let bytes = rendered(&expected, name);
         assert!(read(&ws.path("out").join(name)) == bytes, "{name} differs from the single-run table");
     }
     let m = manifest(&ws.path("out"));

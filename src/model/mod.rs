@@ -1,6 +1,7 @@
 //! The economics, as pure functions: distances, logit choice, loyalty, adoption, retailer changes.
 
 pub mod adoption;
+pub mod change;
 pub mod coupling;
 pub mod geometry;
 pub mod logit;

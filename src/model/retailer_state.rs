@@ -1,6 +1,6 @@
 //! A retailer's changeable parameters, and how events and acquisitions change them.
 
-use crate::scenario::{Change, Field, Op};
+use super::change::{Change, Field, Op};
 
 /// Parameters of one retailer in one week. Store counts are per region (densities, not rounded).
 #[derive(Debug, Clone, PartialEq)]

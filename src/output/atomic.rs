@@ -1,12 +1,12 @@
 //! Files that appear whole or not at all: write a temporary file beside the target, then rename.
 
-use crate::error::Error;
+use super::folder::FolderError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename).
 /// The temporary file is removed on every path that does not rename it, a panic included.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FolderError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut tmp = Temporary(Some(dir.join(format!(".{name}.tmp.{}", std::process::id()))));
@@ -19,7 +19,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         tmp.0 = None;
         Ok(())
     })();
-    result.map_err(|source| Error::Output { path: path.to_path_buf(), source })
+    result.map_err(|source| FolderError::Write { path: path.to_path_buf(), source })
 }
 
 /// A temporary file that is deleted when dropped, unless it was renamed (`None`).

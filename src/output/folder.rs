@@ -66,15 +66,6 @@ impl FolderError {
     }
 }
 
-impl From<crate::Error> for FolderError {
-    fn from(err: crate::Error) -> FolderError {
-        match err {
-            crate::Error::Output { path, source } => FolderError::Write { path, source },
-            other => FolderError::Refused { path: PathBuf::new(), message: other.to_string() },
-        }
-    }
-}
-
 /// What a folder of results is the results of: equal identities give equal bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {

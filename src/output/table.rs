@@ -12,7 +12,8 @@ use super::comparison::{shifts_rows, shifts_weekly_rows, switching_rows};
 use super::regions::{REGIONS_HEADER, SHIFTS_REGIONS_HEADER, regions_rows, same_regions, shifts_regions_rows};
 use super::tables::{ONLINE_HEADER, PointColumns, REPLICATIONS_HEADER, SUMMARY_HEADER, WEEKLY_HEADER};
 use super::tables::{online_rows, replications_rows, summary_rows, weekly_rows};
-use crate::engine::{PointResults, Worlds};
+use crate::engine::{ComparisonResults, PointResults, RunResults, Worlds};
+use crate::scenario::Scenario;
 
 /// What a table reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,4 +195,21 @@ pub fn render(worlds: &Worlds, results: &PointResults, raw: bool) -> Vec<(String
             (t.file_name(), bytes)
         })
         .collect()
+}
+
+/// [`render`] for a plain run's results.
+pub fn render_run(s: &Scenario, results: &RunResults, raw: bool) -> Vec<(String, Vec<u8>)> {
+    render(&Worlds::plain(s.clone()), &PointResults::Plain(results.clone()), raw)
+}
+
+/// [`render`] for a comparison (`r` aligned with `s`, as [`crate::engine::compare`] needs).
+pub fn render_comparison(s: &Scenario, r: &Scenario, c: &ComparisonResults, raw: bool) -> Vec<(String, Vec<u8>)> {
+    let worlds =
+        Worlds { scenario: s.clone(), reference: Some(r.clone()), common_random_numbers: c.switching.is_some() };
+    render(&worlds, &PointResults::Compared(c.clone()), raw)
+}
+
+/// The bytes of file `name` among rendered files (empty when absent).
+pub fn rendered<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+    files.iter().find(|(n, _)| n == name).map_or(&[], |(_, b)| b)
 }

@@ -8,6 +8,7 @@
 
 use crate::engine::{CHANNELS, ReplicationResult, RunResults, WeekRecord, alternative};
 use crate::scenario::Scenario;
+pub use crate::scenario::parameter_text;
 use crate::stats::{Summary, summarize, t_quantile_975};
 
 /// Header of `weekly.csv`.
@@ -108,17 +109,6 @@ impl PointColumns {
         out.push(self.point.to_string());
         out.extend(self.values.iter().cloned());
         out
-    }
-}
-
-/// A swept value as TOML writes it (floats in shortest round-trip form, always with a decimal
-/// point or an exponent: `2.0`, `0.97`, `1e-7`), except that a string is its bare text.
-pub fn parameter_text(value: &toml::Value) -> String {
-    match value {
-        toml::Value::Float(f) if f.is_nan() => "nan".into(),
-        toml::Value::Float(f) => format!("{f:?}"),
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `[calibration]` table: target market shares a scenario should reproduce.
 
-use crate::error::{Location, ScenarioError};
+use super::error::{Location, ScenarioError};
 use crate::suggest::nearest;
 
 /// What a share target measures.

@@ -1,13 +1,13 @@
 //! Reading a scenario: the `extends` chain, per-file checks, merging, overrides, validation.
 
 use super::Scenario;
+use super::error::{Location, ScenarioError};
 use super::files::{Disk, Files, Memory};
 use super::merge::merge_documents;
 use super::overrides::{apply_override, label_of};
 use super::raw::RawScenario;
 use super::source_map::{LineIndex, NAMED_ARRAYS, SourceMap};
 use super::validate::validate;
-use crate::error::{Location, ScenarioError};
 use crate::suggest::nearest;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! Nothing in here is re-checked by the engine: if a [`Scenario`] exists, it is runnable.
 
 mod calibration;
-mod fields;
+pub mod error;
 mod files;
 mod limits;
 mod load;
@@ -15,11 +15,11 @@ mod sweep;
 mod sweep_table;
 mod validate;
 
+pub use crate::model::change::{Change, Field, Op};
 pub use calibration::{CalibrationTargets, Measure};
-pub use fields::{Change, Field, Op};
 pub use limits::{MAX_GROUPS, MAX_TOTAL, MAX_UTILITY};
 pub use load::{LoadOptions, MAX_EXTENDS_DEPTH, load, load_files, load_str};
-pub use sweep::{Sweep, load_sweep, load_sweep_str};
+pub use sweep::{Sweep, load_sweep, load_sweep_str, parameter_text};
 
 use crate::model::retailer_state::RetailerState;
 

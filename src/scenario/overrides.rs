@@ -1,7 +1,7 @@
 //! `--set PATH=VALUE`: the dotted document paths shared with sweeps (MODEL.md §9).
 
+use super::error::{Location, ScenarioError};
 use super::source_map::NAMED_ARRAYS;
-use crate::error::{Location, ScenarioError};
 use crate::suggest::nearest;
 use toml::{Table, Value};
 

@@ -5,7 +5,7 @@
 //! unnamed element by `#` and its position (`retailer.#2.name`), as validation names them.
 //! A path written nowhere (a missing key) is located in the scenario file itself, without a line.
 
-use crate::error::Location;
+use super::error::Location;
 use std::collections::HashMap;
 use toml::de::{DeTable, DeValue};
 

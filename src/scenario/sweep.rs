@@ -7,12 +7,11 @@
 //! replication r of every point sees the same random streams (common random numbers).
 
 use super::Scenario;
+use super::error::ScenarioError;
 use super::load::{LoadOptions, Merged, build, hash_document, merge_file, merge_text};
 use super::overrides::set_value;
 use super::source_map::SourceMap;
 use super::sweep_table::{Parameter, read_sweep};
-use crate::error::ScenarioError;
-use crate::output::tables::parameter_text;
 use crate::suggest::nearest;
 use crate::sweep::Design;
 use std::path::{Path, PathBuf};
@@ -183,6 +182,17 @@ fn whole_path(path: &str, suggestion: &str) -> String {
     match nearest(suggestion, keys.iter().copied()) {
         Some(wrong) => keys.iter().map(|k| if *k == wrong { suggestion } else { k }).collect::<Vec<_>>().join("."),
         None => suggestion.to_string(),
+    }
+}
+
+/// A swept value as TOML writes it (floats in shortest round-trip form, always with a decimal
+/// point or an exponent: `2.0`, `0.97`, `1e-7`), except that a string is its bare text.
+pub fn parameter_text(value: &toml::Value) -> String {
+    match value {
+        toml::Value::Float(f) if f.is_nan() => "nan".into(),
+        toml::Value::Float(f) => format!("{f:?}"),
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

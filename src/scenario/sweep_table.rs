@@ -10,8 +10,8 @@
 //!
 //! Every problem is reported at the key that causes it, naming the swept path.
 
+use super::error::{Location, ScenarioError};
 use super::source_map::{LineIndex, SourceMap};
-use crate::error::{Location, ScenarioError};
 use crate::suggest::nearest;
 use crate::sweep::grid::linspace;
 use crate::sweep::{Design, Grid, Interval, LatinHypercube, MAX_POINTS, Random, Zip};

@@ -1,12 +1,12 @@
 //! The one conversion from a raw document to a runnable [`Scenario`]: requiredness, ranges, names.
 
 use super::calibration::parse_calibration;
-use super::fields::{Change, Field, Op};
+use super::error::ScenarioError;
 use super::limits::{self, Breach};
 use super::raw::*;
 use super::source_map::SourceMap;
 use super::{DEFAULT_SIMULATION, Dynamics, Event, PriceResponse, Region, Retailer, Scenario, Segment, Simulation};
-use crate::error::ScenarioError;
+use crate::model::change::{Change, Field, Op};
 use crate::model::retailer_state::{DeliveryState, PickupState, RetailerState};
 use crate::suggest::nearest;
 use std::collections::BTreeMap;
@@ -499,7 +499,7 @@ fn replay_events(c: &Checker, s: &Scenario) -> Result<f64> {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::ScenarioError;
+    use crate::scenario::error::ScenarioError;
     use crate::scenario::{LoadOptions, TEST_SCENARIO, load_str};
 
     fn refuse(text: &str) -> ScenarioError {

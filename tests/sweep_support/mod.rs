@@ -199,10 +199,10 @@ pub fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&read(&dir.join("manifest.json"))).expect("manifest.json is JSON")
 }
 
-/// The manifest without the fields that measure this particular run (time and threads).
+/// The manifest without the fields that describe this particular run (time, threads, command).
 pub fn manifest_identity(dir: &Path) -> serde_json::Value {
     let mut m = manifest(dir);
-    for key in ["wall_seconds", "household_weeks_per_second", "threads"] {
+    for key in ["wall_seconds", "household_weeks_per_second", "threads", "command_line"] {
         m.as_object_mut().expect("an object").remove(key);
     }
     m

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 /// How long a run goes before the bar appears.
 const DEFAULT_DELAY: Duration = Duration::from_secs(1);
 
+/// A compared point's headline: the reference's name and each retailer's share shift.
+type Headline = (String, Vec<(String, Summary)>);
+
 /// The bar of every run: household-weeks for the ETA, shown as replications for a single
 /// scenario and as points, replications and points per second for a sweep. It is drawn only
 /// after the delay, and never with `--quiet` or when stderr is not a terminal. It also keeps a
@@ -30,7 +33,7 @@ pub struct RunProgress {
     points_total: AtomicUsize,
     replications: AtomicU64,
     replications_total: AtomicU64,
-    shifts: Mutex<Option<(String, Vec<(String, Summary)>)>>,
+    shifts: Mutex<Option<Headline>>,
 }
 
 impl RunProgress {

@@ -1,4 +1,4 @@
-//! Dotted retailer field paths that events may change (`pickup.fee`, `stores.urban`, …).
+//! Dotted retailer field paths that events may change (`pickup.fee`, `stores.urban`, …), and how.
 
 /// A changeable retailer parameter. A region index narrows a per-region field to one region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
