@@ -192,3 +192,19 @@ fn report_names_the_file_and_line_of_a_bad_value() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("online.csv:3: 'mean' should be a number"), "{stderr}");
 }
+
+#[test]
+fn a_sweep_of_a_counterfactual_draws_the_shift_against_each_swept_value() {
+    let ws = TempDir::new().unwrap();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let sweep = scenarios.join("sweeps/checkout_vs_price_cut.toml");
+    let args = ["run", sweep.to_str().unwrap(), "-o", "out", "--households", "300", "--replications", "2"];
+    succeed(ws.path(), &[&args[..], &["--set", "simulation.weeks=4", "--report", "--quiet"]].concat());
+    let html = fs::read_to_string(ws.path().join("out/report.html")).unwrap();
+    for (k, path) in ["retailer.Kroger.checkout_wait_min", "retailer.Whole Foods.price_index"].iter().enumerate() {
+        let labels = texts(svg(&html, &format!("chart-sweep-shift-{k}")));
+        assert!(labels.iter().any(|l| l == path), "axis named {path}: {labels:?}");
+        assert!(labels.iter().any(|l| l == "Kroger") && labels.iter().any(|l| l == "Whole Foods"), "{labels:?}");
+    }
+    assert!(html.contains("held at the first point"), "a slice through point 0 says so");
+}

@@ -1,12 +1,15 @@
 //! The report page: which sections a results folder gets (the comparison and sweep sections only
 //! when their files are there) and in what order.
 
-use super::charts::{Chart, Colours, ShiftBars, SweepHeatmap, SweepLine, TimeSeriesChart};
+use super::charts::{Chart, Colours, ShiftBars, ShiftSweep, SweepHeatmap, SweepLine, TimeSeriesChart};
 use super::error::ReportError;
 use super::format::fixed;
 use super::html::{escape, page};
 use super::results::Results;
 use super::tables;
+
+/// Swept paths that get a shift chart of their own (a slice through the first point each).
+const MAX_SHIFT_SLICES: usize = 3;
 
 /// The whole report of `results` as HTML.
 pub(crate) fn render(results: &Results) -> Result<String, ReportError> {
@@ -107,6 +110,11 @@ fn sweep_section(results: &Results, colours: &Colours) -> Result<String, ReportE
             "<p class=\"note\">{} paths were swept: the report draws sweeps of one or two paths; see summary.csv.</p>\n",
             results.params.len()
         ));
+    }
+    for k in 0..results.params.len().min(MAX_SHIFT_SLICES) {
+        if let Some(chart) = ShiftSweep::from_results(results, k, colours) {
+            html.push_str(&figure(&chart)?);
+        }
     }
     Ok(html)
 }

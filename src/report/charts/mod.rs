@@ -5,12 +5,14 @@ mod bars;
 mod heatmap;
 mod legend;
 mod series;
+mod shift_sweep;
 mod sweep_line;
 mod time_series;
 
 pub use bars::ShiftBars;
 pub use heatmap::SweepHeatmap;
 pub use series::{Colours, Line};
+pub use shift_sweep::ShiftSweep;
 pub use sweep_line::SweepLine;
 pub use time_series::TimeSeriesChart;
 
