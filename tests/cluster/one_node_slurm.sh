@@ -15,12 +15,14 @@ slurm_install() {
     local missing=no cmd
     for cmd in munged slurmctld slurmd sbatch; do command -v "$cmd" >/dev/null || missing=yes; done
     [ "$missing" = no ] && return 0
+    local started=$SECONDS
     echo "installing ${slurm_packages[*]} (Debian packages)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q --no-install-recommends "${slurm_packages[@]}" >"$cluster/apt.log" 2>&1 ||
         { apt-get update -q >>"$cluster/apt.log" 2>&1 &&
             apt-get install -y -q --no-install-recommends "${slurm_packages[@]}" >>"$cluster/apt.log" 2>&1; } ||
         { tail -n 5 "$cluster/apt.log"; return 1; }
+    echo "installed in $((SECONDS - started)) s"
 }
 
 # A TCP port nobody listens on.
