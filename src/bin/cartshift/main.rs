@@ -41,6 +41,9 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("error: {err}");
             if let error::CliError::Library(cartshift::Error::TooLarge(too_large)) = &err {
+                if let Some(note) = memory::refusal_note() {
+                    eprintln!("{note}");
+                }
                 eprintln!("{}", run::too_large_hint(too_large));
             }
             ExitCode::from(if err.is_input_error() { EXIT_INPUT } else { EXIT_FAILURE })
