@@ -1,8 +1,10 @@
 //! Ctrl-C (SIGINT) and SIGTERM: stop at once, leave no partial file in the output folder, and
 //! exit with 128 + the signal number (130, 143), as shells expect.
 //!
-//! Results are written only at the end, each file to a temporary file then renamed. A signal
-//! during the simulation exits straight away: nothing has been written. A signal while the files
+//! Rows are written point by point into a hidden partial folder and the files are moved into
+//! place whole at the end. A signal during the simulation exits straight away: a plain run has
+//! written nothing (its only point is written at the end); a sweep keeps its finished points in
+//! the partial folder for `--resume`. A signal while the files
 //! are being written waits for the writing to finish (no temporary file is left behind and the
 //! folder holds one whole, consistent set of files), then exits with the signal's code. The
 //! library knows nothing of this: it is the binary's process state.
@@ -42,6 +44,9 @@ pub fn while_writing<T>(write: impl FnOnce() -> T) -> T {
 
 fn exit(signal: i32) -> ! {
     let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
-    eprintln!("cartshift: interrupted by {name}; no partial output was left");
+    eprintln!(
+        "cartshift: interrupted by {name}; no partial file was left in the output folder (a sweep's finished \
+         points are kept: continue with --resume)"
+    );
     std::process::exit(128 + signal)
 }
