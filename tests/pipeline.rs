@@ -163,3 +163,34 @@ fn validate_into_a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_precision_target_stops_at_n_with_the_bytes_of_n_replications() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario("kroger_alibaba_alliance.toml");
+    let size = ["--households", "300", "--set", "simulation.weeks=6"];
+    let adaptive = ["--precision", "0.1pp", "--min-replications", "4", "--max-replications", "40"];
+    cartshift(tmp.path(), &[&["run", &s, "-o", "adaptive"][..], &size, &adaptive].concat());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(tmp.path().join("adaptive/manifest.json")).unwrap()).unwrap();
+    let n = manifest["adaptive"]["replications"][0].as_u64().unwrap();
+    assert!(n >= 8 && n % 4 == 0, "more than one batch of 4, in batches: {n}");
+    assert_eq!(manifest["adaptive"]["met"][0], true);
+    let fixed = n.to_string();
+    cartshift(tmp.path(), &[&["run", &s, "-o", "fixed", "--replications", &fixed][..], &size].concat());
+    assert_same_csv(&tmp.path().join("adaptive"), &tmp.path().join("fixed"));
+    // A target it cannot reach stops at the maximum and says so.
+    let strict = ["--precision", "0.001pp", "--min-replications", "4", "--max-replications", "8"];
+    cartshift(tmp.path(), &[&["run", &s, "-o", "strict"][..], &size, &strict].concat());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(tmp.path().join("strict/manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        (manifest["adaptive"]["replications"][0].as_u64(), manifest["adaptive"]["met"][0].as_bool()),
+        (Some(8), Some(false))
+    );
+    cargo_bin_cmd!("cartshift")
+        .current_dir(tmp.path())
+        .args(["run", &s, "-o", "x", "--resume", "--precision", "0.1pp"])
+        .assert()
+        .code(2);
+}

@@ -83,6 +83,9 @@ pub struct Identity {
     pub shard: Option<ShardInfo>,
     /// The CSV files, in the order they are written.
     pub files: Vec<String>,
+    /// The adaptive-replications rule, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<String>,
 }
 
 impl Identity {
@@ -96,6 +99,7 @@ impl Identity {
             points: m.sweep.as_ref().map_or(1, |s| s.points),
             shard: m.shard,
             files: m.files.iter().filter(|f| f.ends_with(".csv")).cloned().collect(),
+            precision: m.adaptive.as_ref().map(|a| a.rule.clone()),
         }
     }
 
@@ -119,6 +123,8 @@ impl Identity {
         differ("points", other.points.to_string(), self.points.to_string());
         differ("shard", shard_text(other.shard), shard_text(self.shard));
         differ("files", other.files.join(" "), self.files.join(" "));
+        let rule = |p: &Option<String>| p.clone().unwrap_or_else(|| "fixed replications".into());
+        differ("replications", rule(&other.precision), rule(&self.precision));
         out
     }
 }
@@ -262,6 +268,7 @@ mod tests {
             points: 4,
             shard: None,
             files: vec!["weekly.csv".into()],
+            precision: None,
         }
     }
 

@@ -39,6 +39,9 @@ pub struct Manifest {
     /// Which share of the points this folder holds; absent for a whole run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardInfo>,
+    /// With `--precision`: the rule and each point's replications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveInfo>,
     /// The command line that produced the folder (empty when run from the library).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub command_line: Vec<String>,
@@ -55,6 +58,20 @@ pub struct SweepInfo {
     pub points: usize,
     /// The swept paths, in column order.
     pub parameters: Vec<String>,
+}
+
+/// Adaptive replications (`--precision`): the rule, and per point (in point order) the
+/// replications run and whether every headline's interval met the target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdaptiveInfo {
+    /// The rule, as text (target, minimum, maximum, batch).
+    pub rule: String,
+    /// Target 95% half-width, percentage points.
+    pub half_width_pp: f64,
+    /// Replications per point.
+    pub replications: Vec<u32>,
+    /// Whether each point met the target (false: it stopped at the maximum).
+    pub met: Vec<bool>,
 }
 
 /// The share of a sweep's points one folder holds (`run --shard K/N`).
@@ -100,6 +117,7 @@ impl Manifest {
             reference: None,
             sweep: None,
             shard: None,
+            adaptive: None,
             command_line: Vec::new(),
             files: Vec::new(),
         }

@@ -170,6 +170,14 @@ fn read_header(file: &mut File, path: &Path) -> Result<Vec<u8>, FolderError> {
 fn merged_manifest(shards: &[ShardFolder]) -> Manifest {
     let mut manifest = shards[0].manifest.clone();
     manifest.shard = None;
+    if let Some(adaptive) = &mut manifest.adaptive {
+        let all = shards.iter().filter_map(|s| s.manifest.adaptive.as_ref());
+        (adaptive.replications, adaptive.met) = all.fold((Vec::new(), Vec::new()), |(mut n, mut met), a| {
+            n.extend(&a.replications);
+            met.extend(&a.met);
+            (n, met)
+        });
+    }
     manifest.threads = shards.iter().map(|s| s.manifest.threads).max().unwrap_or(1);
     manifest.wall_seconds = shards.iter().map(|s| s.manifest.wall_seconds).sum();
     let household_weeks: f64 =

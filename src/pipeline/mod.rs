@@ -5,9 +5,11 @@
 //! the hook that lets the binary hold off signals while writing, progress, every table — holds
 //! for all of them because there is no other road.
 
+pub mod adaptive;
 pub mod plan;
 pub mod pool;
 
+pub use adaptive::Precision;
 pub use plan::{Plan, Reference};
 pub use pool::{Observer, run_points};
 
@@ -18,7 +20,8 @@ use crate::output::folder::read_journal;
 use crate::output::table::{PointOutput, Table};
 use crate::output::tables::{PointColumns, parameter_text};
 use crate::output::{
-    Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo, SweepWriter, plan_start,
+    AdaptiveInfo, Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo, SweepWriter,
+    plan_start,
 };
 use crate::sweep::Shard;
 use std::ops::Range;
@@ -47,6 +50,9 @@ pub struct RunOptions {
     pub sync_every: Duration,
     /// The command line, recorded in the manifest.
     pub command_line: Vec<String>,
+    /// Run each point in batches until this precision is met, instead of a fixed number of
+    /// replications ([`adaptive`]).
+    pub precision: Option<Precision>,
 }
 
 impl RunOptions {
@@ -61,6 +67,7 @@ impl RunOptions {
             available_memory: None,
             sync_every: DEFAULT_SYNC_EVERY,
             command_line: Vec::new(),
+            precision: None,
         }
     }
 }
@@ -95,7 +102,7 @@ pub fn execute(
     let range = options.shard.map_or(0..plan.points(), |s| s.points(plan.points()));
     let first = plan.worlds(range.start.min(plan.points().saturating_sub(1)))?;
     let tables = Table::for_run(&first, options.raw);
-    let identity = identity(plan, &first, options.shard, &range, &tables);
+    let identity = identity(plan, &first, (options.shard, options.precision), &range, &tables);
     let folder = OutFolder::prepare(&options.dir, options.force, options.resume)?;
     let start = plan_start(&options.dir, &identity, options.resume)?;
     let next = match &start {
@@ -117,6 +124,8 @@ pub fn execute(
         household_weeks: household_weeks.0,
         writer: None,
         files: None,
+        adaptive: Vec::new(),
+        simulated: 0,
     };
     if let Start::Resume { next, lengths } = &start {
         run.writer = Some(SweepWriter::resume(&options.dir, &identity, *next, lengths, options.sync_every)?);
@@ -126,10 +135,12 @@ pub fn execute(
         pool,
         next..end,
         window,
-        |p| Ok(plan.worlds(p)?),
+        |p| Ok(with_replications(plan.worlds(p)?, options.precision.map(|p| p.min_replications))),
+        |worlds, outputs| options.precision.map_or(0, |p| p.more(worlds, outputs)),
         observer,
         |point, worlds, results| {
             observer.point_results(point, worlds, &results);
+            run.record_replications(worlds, &results);
             let columns = PointColumns { point, values: plan.values(point).iter().map(parameter_text).collect() };
             let out = PointOutput { worlds, results: &results, columns: &columns };
             let rows: Vec<Vec<u8>> = tables.iter().map(|t| t.rows(&out)).collect();
@@ -166,7 +177,7 @@ fn check_points(
     let mut largest: Option<MemoryEstimate> = None;
     let in_flight = window.min(points.len()).max(1);
     for point in points {
-        let w = plan.worlds(point)?;
+        let w = with_replications(plan.worlds(point)?, options.precision.map(|p| p.max_replications));
         household_weeks += w.household_weeks();
         replications += u64::from(w.replications());
         let estimate = MemoryEstimate::new(&w.scenario, w.reference.as_ref(), threads, options.raw)
@@ -179,6 +190,18 @@ fn check_points(
         estimate.check(available)?;
     }
     Ok((household_weeks, replications))
+}
+
+/// `worlds` with `replications` per world, when given (adaptive runs start at the minimum and
+/// are sized for the maximum).
+fn with_replications(mut worlds: Worlds, replications: Option<u32>) -> Worlds {
+    if let Some(n) = replications {
+        worlds.scenario.simulation.replications = n;
+        if let Some(r) = &mut worlds.reference {
+            r.simulation.replications = n;
+        }
+    }
+    worlds
 }
 
 /// True when the folder holds an unfinished run of `identity` with at least one point made
@@ -201,9 +224,23 @@ struct Writing<'a> {
     household_weeks: u64,
     writer: Option<SweepWriter>,
     files: Option<Vec<String>>,
+    /// With a precision: each point's replications and whether the target was met.
+    adaptive: Vec<(u32, bool)>,
+    /// With a precision: household-weeks simulated so far.
+    simulated: u64,
 }
 
 impl Writing<'_> {
+    /// Notes how many replications an adaptive point took and whether it met the target.
+    fn record_replications(&mut self, worlds: &Worlds, results: &crate::engine::PointResults) {
+        let Some(precision) = self.options.precision else { return };
+        let n = results.scenario().replications.len();
+        self.adaptive.push((n as u32, precision.met_results(worlds, results)));
+        // The plan counted the maximum; count what ran.
+        let per_replication = worlds.household_weeks() / u64::from(worlds.replications().max(1));
+        self.simulated += per_replication * n as u64;
+    }
+
     /// Appends a point's rows and, after the last point, finishes the folder — all under the
     /// observer's writing hook, so a signal cannot cut it half-way.
     fn write_point(&mut self, rows: &[Vec<u8>], last: bool, observer: &dyn Observer) -> Result<(), Error> {
@@ -260,7 +297,8 @@ impl Writing<'_> {
 
     fn manifest(&self) -> Manifest {
         let wall = self.started.elapsed().as_secs_f64();
-        let mut manifest = Manifest::new(&self.first.scenario, self.threads, wall, self.household_weeks);
+        let household_weeks = if self.options.precision.is_some() { self.simulated } else { self.household_weeks };
+        let mut manifest = Manifest::new(&self.first.scenario, self.threads, wall, household_weeks);
         manifest.scenario_hash = self.identity.scenario_hash.clone();
         manifest.reference = self.first.reference.as_ref().map(|r| ReferenceInfo {
             scenario: r.name.clone(),
@@ -274,13 +312,25 @@ impl Writing<'_> {
         });
         manifest.shard = self.identity.shard;
         manifest.command_line = self.options.command_line.clone();
+        manifest.adaptive = self.options.precision.map(|p| AdaptiveInfo {
+            rule: p.describe(),
+            half_width_pp: p.half_width_pp,
+            replications: self.adaptive.iter().map(|a| a.0).collect(),
+            met: self.adaptive.iter().map(|a| a.1).collect(),
+        });
         manifest.files = self.files.clone().unwrap_or_default();
         manifest
     }
 }
 
 /// What the folder will be the results of.
-fn identity(plan: &Plan, first: &Worlds, shard: Option<Shard>, range: &Range<usize>, tables: &[Table]) -> Identity {
+fn identity(
+    plan: &Plan,
+    first: &Worlds,
+    (shard, precision): (Option<Shard>, Option<Precision>),
+    range: &Range<usize>,
+    tables: &[Table],
+) -> Identity {
     Identity {
         cartshift_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: first.scenario.name.clone(),
@@ -294,5 +344,6 @@ fn identity(plan: &Plan, first: &Worlds, shard: Option<Shard>, range: &Range<usi
             points: range.len(),
         }),
         files: tables.iter().map(Table::file_name).collect(),
+        precision: precision.map(|p| p.describe()),
     }
 }

@@ -44,6 +44,8 @@ struct InFlight {
     worlds: Arc<Worlds>,
     replications: Vec<Option<ReplicationOutput>>,
     missing: usize,
+    /// True once `more` said the point needs no more replications.
+    settled: bool,
 }
 
 /// What a task sends back: its point, its replication and its result (`None` when cancelled).
@@ -52,7 +54,10 @@ type Report = (usize, u32, std::thread::Result<Option<ReplicationOutput>>);
 /// Runs every replication of every point in `points` on `pool`, and calls `emit` for each point
 /// in point order with its worlds and its results (replications in replication order).
 ///
-/// `worlds` builds a point's worlds (on the calling thread, as the point enters the window).
+/// `worlds` builds a point's worlds (on the calling thread, as the point enters the window);
+/// its `replications()` are started at once. Whenever all of a point's replications are in,
+/// `more(worlds, outputs)` says how many further replications it needs (0: none; they are
+/// numbered on from the last), so a point can run in batches until it is precise enough.
 /// The first error of `worlds` or `emit` stops the run: no new task starts, running ones
 /// finish, and the error is returned. Call this from outside `pool` (not inside `install`).
 pub fn run_points<E>(
@@ -60,6 +65,7 @@ pub fn run_points<E>(
     points: Range<usize>,
     window: usize,
     mut worlds: impl FnMut(usize) -> Result<Worlds, E>,
+    mut more: impl FnMut(&Worlds, &[ReplicationOutput]) -> u32,
     observer: &dyn Observer,
     mut emit: impl FnMut(usize, &Worlds, PointResults) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -74,18 +80,20 @@ pub fn run_points<E>(
             outcome: Ok(()),
             panicked: None,
         };
+        let spawn = |point: usize, rep: u32, s: Arc<Worlds>| {
+            let (tx, cancelled) = (tx.clone(), &cancelled);
+            scope.spawn(move |_| {
+                let _ = tx.send((point, rep, replicate(&s, rep, cancelled, observer)));
+            })
+        };
         loop {
             while c.running() && c.next < points.end && c.flight.len() < window {
                 match worlds(c.next) {
-                    Ok(s) => c.launch(Arc::new(s), |point, rep, s| {
-                        let (tx, cancelled) = (tx.clone(), &cancelled);
-                        scope.spawn(move |_| {
-                            let _ = tx.send((point, rep, replicate(&s, rep, cancelled, observer)));
-                        })
-                    }),
+                    Ok(s) => c.launch(Arc::new(s), spawn),
                     Err(e) => c.outcome = Err(e),
                 }
             }
+            c.extend(&mut more, spawn);
             c.hand_on(&mut emit, observer);
             if !c.running() {
                 cancelled.store(true, Ordering::Relaxed);
@@ -128,8 +136,35 @@ impl<E> Coordinator<E> {
         }
         let missing = replications as usize;
         self.outstanding += missing;
-        self.flight.push_back(InFlight { point: self.next, worlds: s, replications: vec![None; missing], missing });
+        let replications = vec![None; missing];
+        self.flight.push_back(InFlight { point: self.next, worlds: s, replications, missing, settled: false });
         self.next += 1;
+    }
+
+    /// Asks `more` about every point whose replications are all in and starts what it wants.
+    fn extend(
+        &mut self,
+        more: &mut impl FnMut(&Worlds, &[ReplicationOutput]) -> u32,
+        mut spawn: impl FnMut(usize, u32, Arc<Worlds>),
+    ) {
+        if !self.running() {
+            return;
+        }
+        for f in self.flight.iter_mut().filter(|f| f.missing == 0 && !f.settled) {
+            let done: Vec<ReplicationOutput> = f.replications.iter().flatten().cloned().collect();
+            let extra = more(&f.worlds, &done);
+            if extra == 0 {
+                f.settled = true;
+                continue;
+            }
+            let first = f.replications.len() as u32;
+            for rep in first..first + extra {
+                spawn(f.point, rep, Arc::clone(&f.worlds));
+            }
+            f.replications.resize(f.replications.len() + extra as usize, None);
+            f.missing += extra as usize;
+            self.outstanding += extra as usize;
+        }
     }
 
     /// Hands on, in order, every finished point at the front of the window.
@@ -138,7 +173,7 @@ impl<E> Coordinator<E> {
         emit: &mut impl FnMut(usize, &Worlds, PointResults) -> Result<(), E>,
         observer: &dyn Observer,
     ) {
-        while self.flight.front().is_some_and(|f| f.missing == 0) {
+        while self.flight.front().is_some_and(|f| f.missing == 0 && f.settled) {
             let done = self.flight.pop_front().expect("front checked above");
             if self.running() {
                 let results = done.worlds.collect(done.replications.into_iter().flatten().collect());
@@ -217,6 +252,7 @@ mod tests {
                 *most = (*most).max(in_flight);
                 Ok(scenario(2))
             },
+            |_, _| 0,
             &(),
             |point, _, results| {
                 let reps = &results.scenario().replications;
@@ -241,6 +277,7 @@ mod tests {
             0..5,
             1,
             |_| Ok(scenario(3)),
+            |_, _| 0,
             &(),
             |point, _, _| {
                 emitted.push(point);
@@ -259,6 +296,7 @@ mod tests {
             0..50,
             3,
             |p| if p == 5 { Err(format!("bad point {p}")) } else { Ok(scenario(1)) },
+            |_, _| 0,
             &(),
             |point, _, _| {
                 emitted.push(point);

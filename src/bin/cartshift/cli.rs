@@ -101,6 +101,17 @@ pub struct RunOptions {
     /// (wider intervals; no switching.csv).
     #[arg(long)]
     pub no_crn: bool,
+    /// Run each point until the 95% interval half-width of every retailer's mean weekly share
+    /// (in a comparison: of every share shift) is at most this many percentage points, e.g.
+    /// `0.05pp`; replications run in batches of --min-replications up to --max-replications.
+    #[arg(long, value_name = "PP", value_parser = parse_pp)]
+    pub precision: Option<f64>,
+    /// With --precision: replications to start with, and the size of each further batch.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..))]
+    pub min_replications: u32,
+    /// With --precision: replications at most per point.
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(2..))]
+    pub max_replications: u32,
     /// Also write replications.csv with every replication's values.
     #[arg(long)]
     pub raw: bool,
@@ -196,4 +207,13 @@ pub struct BenchArgs {
     /// Thread counts to time [default: 1 and all cores].
     #[arg(long, value_name = "N", value_delimiter = ',')]
     pub threads: Vec<usize>,
+}
+
+/// `0.05pp` or `0.05`: percentage points of trip share, positive and finite.
+fn parse_pp(text: &str) -> Result<f64, String> {
+    let number = text.trim().trim_end_matches("pp").trim();
+    match number.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("expected percentage points such as 0.05pp, got '{text}'")),
+    }
 }

@@ -88,6 +88,7 @@ fn execute(
     (options.shard, options.resume, options.raw, options.force) = (shard, resume, o.raw, o.force);
     options.available_memory = if o.force { None } else { memory::available_bytes() };
     options.command_line = std::env::args().collect();
+    options.precision = precision(&o, resume)?;
     let progress = RunProgress::new(o.quiet, plan.sweep.is_sweep());
     let outcome = pipeline::execute(&plan, &options, &pool, &progress);
     progress.finish();
@@ -106,6 +107,20 @@ fn execute(
         crate::report::write(&dir, o.quiet)?;
     }
     Ok(())
+}
+
+/// The adaptive-replications rule from `--precision` and its bounds.
+fn precision(o: &RunOptions, resume: bool) -> Result<Option<pipeline::Precision>, CliError> {
+    let Some(half_width_pp) = o.precision else { return Ok(None) };
+    if resume {
+        return Err(CliError::Usage("--precision cannot be combined with --resume yet: run without --resume".into()));
+    }
+    if o.min_replications > o.max_replications {
+        let (min, max) = (o.min_replications, o.max_replications);
+        return Err(CliError::Usage(format!("--min-replications {min} is above --max-replications {max}")));
+    }
+    let (min_replications, max_replications) = (o.min_replications, o.max_replications);
+    Ok(Some(pipeline::Precision { half_width_pp, min_replications, max_replications }))
 }
 
 /// What to do about a run refused by the resource guard, in terms of flags.

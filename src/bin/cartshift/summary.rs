@@ -11,9 +11,22 @@ pub fn print(plan: &Plan, manifest: &Manifest, points: usize) {
     };
     let (s, sim) = (&worlds.scenario, &worlds.scenario.simulation);
     let against = worlds.reference.as_ref().map_or(String::new(), |r| format!(" against {}", r.name));
+    let replications = match &manifest.adaptive {
+        None => sim.replications.to_string(),
+        Some(a) if a.replications.len() == 1 => {
+            let met = if a.met[0] { "met" } else { "not met: stopped at the maximum" };
+            format!("{} (adaptive: {}; target {met})", a.replications[0], a.rule)
+        }
+        Some(a) => {
+            let met = a.met.iter().filter(|m| **m).count();
+            let (lo, hi) = (a.replications.iter().min(), a.replications.iter().max());
+            let range = format!("{}-{}", lo.copied().unwrap_or(0), hi.copied().unwrap_or(0));
+            format!("{range} (adaptive: {}; target met at {met} of {} points)", a.rule, a.replications.len())
+        }
+    };
     let size = format!(
         "{} replications x {} households x {} weeks ({} warm-up)",
-        sim.replications,
+        replications,
         sim.households,
         s.total_weeks(),
         sim.warmup_weeks
