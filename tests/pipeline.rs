@@ -174,7 +174,7 @@ fn a_precision_target_stops_at_n_with_the_bytes_of_n_replications() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(tmp.path().join("adaptive/manifest.json")).unwrap()).unwrap();
     let n = manifest["adaptive"]["replications"][0].as_u64().unwrap();
-    assert!(n >= 8 && n % 4 == 0, "more than one batch of 4, in batches: {n}");
+    assert!(n >= 8 && n.is_multiple_of(4), "more than one batch of 4, in batches: {n}");
     assert_eq!(manifest["adaptive"]["met"][0], true);
     let fixed = n.to_string();
     cartshift(tmp.path(), &[&["run", &s, "-o", "fixed", "--replications", &fixed][..], &size].concat());
