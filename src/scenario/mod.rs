@@ -123,6 +123,36 @@ pub struct Segment {
     pub digital_adoption: f64,
 }
 
+impl Segment {
+    /// α_s: the utility of one dollar to this segment, β_p / weekly spend (a 1% higher price
+    /// index costs about 1% of the basket).
+    pub fn dollar_utility(&self) -> f64 {
+        self.price_sensitivity / self.weekly_spend
+    }
+
+    /// The tastes in dollars: waiting ($/h), distance ($/km, round trip) and a fee's weight
+    /// (1 = a dollar is a dollar); `None` where the segment ignores price (α = 0).
+    pub fn tastes_in_dollars(&self) -> Option<TastesInDollars> {
+        let dollar = self.dollar_utility();
+        (dollar > 0.0).then(|| TastesInDollars {
+            value_of_time_per_hour: self.time_value * 60.0 / dollar,
+            travel_cost_per_km: self.distance_sensitivity / dollar,
+            fee_weight: self.fee_sensitivity / dollar,
+        })
+    }
+}
+
+/// A segment's tastes converted to money through its price coefficient.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TastesInDollars {
+    /// $ per hour of waiting (checkout, pickup).
+    pub value_of_time_per_hour: f64,
+    /// $ per km of distance to the store.
+    pub travel_cost_per_km: f64,
+    /// How many dollars of basket a dollar of fee weighs.
+    pub fee_weight: f64,
+}
+
 /// A retailer: its fixed identity and its parameters at the start of the run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retailer {

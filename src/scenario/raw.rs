@@ -80,6 +80,11 @@ pub struct RawSegment {
     pub fee_sensitivity: Option<f64>,
     pub weekly_spend: Option<f64>,
     pub digital_adoption: Option<f64>,
+    /// $ per hour of waiting, instead of `time_value`.
+    pub value_of_time: Option<f64>,
+    /// $ per km of distance to the store (time and driving, round trip), instead of
+    /// `distance_sensitivity`.
+    pub travel_cost: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

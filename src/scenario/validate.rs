@@ -190,13 +190,31 @@ fn segments(c: &Checker, raw: Vec<RawSegment>) -> Result<Vec<Segment>> {
         let name = c.name(s.name, &format!("segment.#{}", i + 1))?;
         let p = format!("segment.{name}");
         let key = |k: &str| format!("{p}.{k}");
+        let price_sensitivity = c.number(s.price_sensitivity, &key("price_sensitivity"), Range::NonNegative)?;
+        let weekly_spend = c.number(s.weekly_spend, &key("weekly_spend"), Range::Positive)?;
+        // A dollar's utility to this segment (MODEL.md §1, tastes in money).
+        let dollar = price_sensitivity / weekly_spend;
+        let money = |utility: Option<f64>, dollars: Option<f64>, keys: (&str, &str), per_dollar: f64| match (
+            utility, dollars,
+        ) {
+            (Some(_), Some(_)) => {
+                Err(c.error(&key(keys.1), format!("give {} (utility) or {} (dollars), not both", keys.0, keys.1)))
+            }
+            (None, Some(d)) => Ok(c.number(Some(d), &key(keys.1), Range::NonNegative)? * per_dollar),
+            (u, None) => c.number(u, &key(keys.0), Range::NonNegative),
+        };
         out.push(Segment {
             share: c.number(s.share, &key("share"), Range::Unit)?,
-            price_sensitivity: c.number(s.price_sensitivity, &key("price_sensitivity"), Range::NonNegative)?,
-            distance_sensitivity: c.number(s.distance_sensitivity, &key("distance_sensitivity"), Range::NonNegative)?,
-            time_value: c.number(s.time_value, &key("time_value"), Range::NonNegative)?,
-            fee_sensitivity: c.number(s.fee_sensitivity, &key("fee_sensitivity"), Range::NonNegative)?,
-            weekly_spend: c.number(s.weekly_spend, &key("weekly_spend"), Range::Positive)?,
+            price_sensitivity,
+            distance_sensitivity: money(
+                s.distance_sensitivity,
+                s.travel_cost,
+                ("distance_sensitivity", "travel_cost"),
+                dollar,
+            )?,
+            time_value: money(s.time_value, s.value_of_time, ("time_value", "value_of_time"), dollar / 60.0)?,
+            fee_sensitivity: c.number_or(s.fee_sensitivity, dollar, &key("fee_sensitivity"), Range::NonNegative)?,
+            weekly_spend,
             digital_adoption: c.number(s.digital_adoption, &key("digital_adoption"), Range::Unit)?,
             name,
         });

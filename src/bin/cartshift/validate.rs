@@ -11,16 +11,19 @@ pub fn validate(args: ValidateArgs) -> Result<(), CliError> {
     let mut first_error = None;
     for path in &args.scenarios {
         match check(path, &options) {
-            Ok((sweep, s)) => println!(
-                "ok    {}  ({}: {} regions, {} segments, {} retailers, {} events{})",
-                path.display(),
-                s.name,
-                s.regions.len(),
-                s.segments.len(),
-                s.retailers.len(),
-                s.events.len(),
-                sweep_note(&sweep)
-            ),
+            Ok((sweep, s)) => {
+                println!(
+                    "ok    {}  ({}: {} regions, {} segments, {} retailers, {} events{})",
+                    path.display(),
+                    s.name,
+                    s.regions.len(),
+                    s.segments.len(),
+                    s.retailers.len(),
+                    s.events.len(),
+                    sweep_note(&sweep)
+                );
+                print_tastes(&s);
+            }
             Err(err) => {
                 println!("FAIL  {}", path.display());
                 first_error.get_or_insert(err);
@@ -39,6 +42,25 @@ fn check(path: &Path, options: &LoadOptions) -> Result<(Sweep, Scenario), Scenar
     let first = sweep.scenario(0)?;
     sweep.check(|_, _| {})?;
     Ok((sweep, first))
+}
+
+/// Every segment's tastes in dollars, whichever form the file used (MODEL.md §1).
+fn print_tastes(s: &Scenario) {
+    for seg in &s.segments {
+        match seg.tastes_in_dollars() {
+            Some(t) => println!(
+                "      {:<22} a dollar = {:.4} utility ({} / ${}); waiting ${:.1}/h; distance ${:.2}/km; a $1 fee weighs ${:.2}",
+                seg.name,
+                seg.dollar_utility(),
+                seg.price_sensitivity,
+                seg.weekly_spend,
+                t.value_of_time_per_hour,
+                t.travel_cost_per_km,
+                t.fee_weight
+            ),
+            None => println!("      {:<22} price_sensitivity 0: its tastes have no dollar value", seg.name),
+        }
+    }
 }
 
 fn sweep_note(sweep: &Sweep) -> String {
