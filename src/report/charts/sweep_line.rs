@@ -4,7 +4,7 @@
 use super::legend::{self, Entry, Swatch};
 use super::series::{Colours, Line, lines_by, percent};
 use super::{Area, Chart, DrawResult, padded, text};
-use crate::report::results::{Record, Results};
+use crate::report::results::{Estimate, Record, Results};
 use plotters::prelude::*;
 
 /// The values a swept path takes, in order: as numbers when every one is a number.
@@ -63,19 +63,10 @@ impl SweepLine {
         for point in &results.points {
             let x = axis.position(&point.values[0]);
             for (label, points) in lines_by(&finals, point.index, group, |_| x) {
-                let estimate = percent(points[0].1);
-                match lines.iter_mut().find(|l| l.label == label) {
-                    Some(line) => line.points.push((x, estimate)),
-                    None => {
-                        let colour = colours.of_retailer(&label);
-                        lines.push(Line { label, colour, dashed: false, points: vec![(x, estimate)] });
-                    }
-                }
+                push_point(&mut lines, colours, label, x, percent(points[0].1));
             }
         }
-        for line in &mut lines {
-            line.points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        }
+        sort_points(&mut lines);
         Some(SweepLine { axis, lines })
     }
 }
@@ -103,52 +94,97 @@ impl Chart for SweepLine {
     }
 
     fn draw(&self, root: &Area) -> DrawResult {
-        let (plot, side) = root.split_horizontally(self.size().0 - 230);
-        let xs = self.lines.iter().flat_map(|l| l.points.iter().map(|(x, _)| *x));
-        let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
         let top =
             self.lines.iter().flat_map(|l| l.points.iter()).map(|(_, e)| e.high.unwrap_or(e.mean)).fold(0.0, f64::max);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(72)
-            .build_cartesian_2d(padded(lo, hi, 0.05), 0.0..padded(0.0, top, 0.08).end)?;
-        let labels = self.axis.labels.clone();
-        let numeric = self.axis.numeric;
-        let x_label = move |x: &f64| {
-            if numeric {
-                format!("{}", (x * 1e6).round() / 1e6)
-            } else if (x - x.round()).abs() < 1e-6 && *x >= 0.0 {
-                labels.get(x.round() as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
-        let mut mesh = chart.configure_mesh();
-        mesh.light_line_style(RGBColor(246, 246, 246))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .x_desc(self.axis.path.as_str())
-            .y_desc("Final-week trip share (%)")
-            .x_label_formatter(&x_label)
-            .y_label_formatter(&|y| format!("{y:.1}%"))
-            .label_style(text(16, BLACK))
-            .axis_desc_style(text(17, BLACK));
-        if !numeric {
-            mesh.x_labels(self.axis.labels.len());
-        }
-        mesh.draw()?;
-        for line in &self.lines {
-            let style = line.colour.stroke_width(2);
-            chart.draw_series(LineSeries::new(line.points.iter().map(|(x, e)| (*x, e.mean)), style))?;
-            chart.draw_series(line.points.iter().map(|(x, e)| Circle::new((*x, e.mean), 4, line.colour.filled())))?;
-            let whiskers = line.points.iter().filter_map(|(x, e)| Some(vec![(*x, e.low?), (*x, e.high?)]));
-            chart.draw_series(whiskers.map(|w| PathElement::new(w, style)))?;
-        }
-        let entries: Vec<Entry> = self
-            .lines
-            .iter()
-            .map(|l| Entry { label: l.label.clone(), colour: l.colour, swatch: Swatch::Line })
-            .collect();
-        legend::draw(&side, None, &entries, 30)
+        let y = 0.0..padded(0.0, top, 0.08).end;
+        let labels = SweptLabels { y_desc: "Final-week trip share (%)", y_format: &|y| format!("{y:.1}%") };
+        draw_swept_lines(root, self.size().0, &self.axis, &self.lines, y, &labels, false)
     }
+}
+
+/// Adds `(x, estimate)` to the line labelled `label`, starting it (in the retailer's colour)
+/// when it is new.
+pub(crate) fn push_point(lines: &mut Vec<Line>, colours: &Colours, label: String, x: f64, estimate: Estimate) {
+    match lines.iter_mut().find(|l| l.label == label) {
+        Some(line) => line.points.push((x, estimate)),
+        None => {
+            let colour = colours.of_retailer(&label);
+            lines.push(Line { label, colour, dashed: false, points: vec![(x, estimate)] });
+        }
+    }
+}
+
+/// Puts every line's points in x order.
+pub(crate) fn sort_points(lines: &mut [Line]) {
+    for line in lines {
+        line.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+}
+
+/// The y axis of a chart against a swept value.
+pub(crate) struct SweptLabels<'a> {
+    /// Its description.
+    pub y_desc: &'a str,
+    /// How a tick is written.
+    pub y_format: &'a dyn Fn(&f64) -> String,
+}
+
+/// Lines of estimates against a swept axis: a marker at each mean, whiskers over its interval,
+/// a legend at the side; with `zero`, a grey line at y = 0.
+pub(crate) fn draw_swept_lines(
+    root: &Area,
+    width: u32,
+    axis: &SweptAxis,
+    lines: &[Line],
+    y: std::ops::Range<f64>,
+    labels: &SweptLabels,
+    zero: bool,
+) -> DrawResult {
+    let (plot, side) = root.split_horizontally(width - 230);
+    let xs = lines.iter().flat_map(|l| l.points.iter().map(|(x, _)| *x));
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    let x_range = padded(lo, hi, 0.05);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x_range.clone(), y)?;
+    let names = axis.labels.clone();
+    let numeric = axis.numeric;
+    let x_label = move |x: &f64| {
+        if numeric {
+            format!("{}", (x * 1e6).round() / 1e6)
+        } else if (x - x.round()).abs() < 1e-6 && *x >= 0.0 {
+            names.get(x.round() as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(RGBColor(246, 246, 246))
+        .bold_line_style(RGBColor(210, 210, 210))
+        .x_desc(axis.path.as_str())
+        .y_desc(labels.y_desc)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(labels.y_format)
+        .label_style(text(16, BLACK))
+        .axis_desc_style(text(17, BLACK));
+    if !numeric {
+        mesh.x_labels(axis.labels.len());
+    }
+    mesh.draw()?;
+    if zero {
+        let grey = RGBColor(120, 120, 120).stroke_width(1);
+        chart.draw_series(LineSeries::new([(x_range.start, 0.0), (x_range.end, 0.0)], grey))?;
+    }
+    for line in lines {
+        let style = line.colour.stroke_width(2);
+        chart.draw_series(LineSeries::new(line.points.iter().map(|(x, e)| (*x, e.mean)), style))?;
+        chart.draw_series(line.points.iter().map(|(x, e)| Circle::new((*x, e.mean), 4, line.colour.filled())))?;
+        let whiskers = line.points.iter().filter_map(|(x, e)| Some(vec![(*x, e.low?), (*x, e.high?)]));
+        chart.draw_series(whiskers.map(|w| PathElement::new(w, style)))?;
+    }
+    let entries: Vec<Entry> =
+        lines.iter().map(|l| Entry { label: l.label.clone(), colour: l.colour, swatch: Swatch::Line }).collect();
+    legend::draw(&side, None, &entries, 30)
 }
