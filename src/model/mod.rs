@@ -6,4 +6,5 @@ pub mod coupling;
 pub mod geometry;
 pub mod logit;
 pub mod loyalty;
+pub mod nested_logit;
 pub mod retailer_state;
