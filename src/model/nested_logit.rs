@@ -70,9 +70,9 @@ pub fn weights(utilities: &[f32], nest: &[u8], lambda: &[f32], scratch: &mut Nes
         scratch.sum[n] += *w;
     }
     let mut top = f32::MIN;
-    for n in 0..nests {
+    for (n, l) in lambda.iter().enumerate() {
         let usable = scratch.sum[n] > 0.0 && scratch.max[n] > UNAVAILABLE / 2.0;
-        scratch.inclusive[n] = if usable { scratch.max[n] + lambda[n] * scratch.sum[n].ln() } else { UNAVAILABLE };
+        scratch.inclusive[n] = if usable { scratch.max[n] + l * scratch.sum[n].ln() } else { UNAVAILABLE };
         top = if scratch.inclusive[n] > top { scratch.inclusive[n] } else { top };
     }
     let mut total = 0.0;
