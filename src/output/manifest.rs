@@ -46,12 +46,35 @@ pub struct Manifest {
 /// What a sweep varies. `scenario_hash` covers the `[sweep]` table, so it names the sweep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepInfo {
-    /// `grid`, `zip`, `random` or `latin_hypercube`.
+    /// `grid`, `zip`, `random`, `latin_hypercube`, `sobol`, `morris` or `table`.
     pub design: String,
     /// Points of the whole sweep.
     pub points: usize,
     /// The swept paths, in column order.
     pub parameters: Vec<String>,
+    /// What the analysis of a sobol or morris design needs (`cartshift sensitivity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<SensitivityDesign>,
+}
+
+/// The settings of a design made for sensitivity analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum SensitivityDesign {
+    /// Saltelli blocks of d + 2 points (2d + 2 with second order) per base point.
+    Sobol {
+        /// Base points N.
+        samples: usize,
+        /// Whether the blocks allow second-order indices.
+        second_order: bool,
+    },
+    /// Trajectories of d + 1 points.
+    Morris {
+        /// Trajectories r.
+        trajectories: usize,
+        /// Levels p (the step is p / (2(p − 1)) of each range).
+        levels: u32,
+    },
 }
 
 /// The share of a sweep's points one folder holds (`run --shard K/N`).

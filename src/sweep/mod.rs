@@ -61,21 +61,28 @@ mod draws;
 mod error;
 pub mod grid;
 pub mod latin_hypercube;
+pub mod morris;
 pub mod pool;
 pub mod random;
 pub mod run;
 pub mod shard;
+pub mod sobol;
+pub mod table;
 pub mod zip;
 
 pub use error::SweepError;
 pub use grid::Grid;
 pub use latin_hypercube::LatinHypercube;
+pub use morris::Morris;
 pub use pool::{Observer, run_points};
 pub use random::Random;
 pub use run::{SweepOptions, SweepOutcome, run_sweep};
 pub use shard::{Shard, ShardError};
+pub use sobol::Sobol;
+pub use table::{PointTable, TableError};
 pub use zip::Zip;
 
+use crate::output::SensitivityDesign;
 use toml::Value;
 
 /// The most points a sweep may have.
@@ -94,6 +101,12 @@ pub enum Design {
     Random(Random),
     /// A Latin hypercube in the parameters' ranges: every stratum of every range hit once.
     LatinHypercube(LatinHypercube),
+    /// Saltelli's scheme on a scrambled Sobol' sequence, for Sobol' indices.
+    Sobol(Sobol),
+    /// Elementary-effects trajectories, for Morris screening.
+    Morris(Morris),
+    /// Points listed in a CSV file, in file order.
+    Table(PointTable),
 }
 
 impl Design {
@@ -105,6 +118,9 @@ impl Design {
             Design::Zip(_) => "zip",
             Design::Random(_) => "random",
             Design::LatinHypercube(_) => "latin_hypercube",
+            Design::Sobol(_) => "sobol",
+            Design::Morris(_) => "morris",
+            Design::Table(_) => "table",
         }
     }
 
@@ -116,6 +132,9 @@ impl Design {
             Design::Zip(z) => z.points(),
             Design::Random(r) => r.points(),
             Design::LatinHypercube(l) => l.points(),
+            Design::Sobol(s) => s.points(),
+            Design::Morris(m) => m.points(),
+            Design::Table(t) => t.points(),
         }
     }
 
@@ -127,6 +146,18 @@ impl Design {
             Design::Zip(z) => z.values(point),
             Design::Random(r) => r.values(point),
             Design::LatinHypercube(l) => l.values(point),
+            Design::Sobol(s) => s.values(point),
+            Design::Morris(m) => m.values(point),
+            Design::Table(t) => t.values(point),
+        }
+    }
+
+    /// What `cartshift sensitivity` needs to know of a sobol or morris design.
+    pub fn sensitivity(&self) -> Option<SensitivityDesign> {
+        match self {
+            Design::Sobol(s) => Some(SensitivityDesign::Sobol { samples: s.samples(), second_order: s.second_order() }),
+            Design::Morris(m) => Some(SensitivityDesign::Morris { trajectories: m.trajectories(), levels: m.levels() }),
+            _ => None,
         }
     }
 }

@@ -115,6 +115,7 @@ pub fn run_sweep(
         design: sweep.design().name().to_string(),
         points: sweep.points(),
         parameters: parameters.clone(),
+        sensitivity: sweep.design().sensitivity(),
     });
     manifest.shard = identity.shard;
     let files = writer.finish(manifest.clone())?;
