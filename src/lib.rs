@@ -61,6 +61,7 @@ pub mod output;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod suggest;
 pub mod sweep;

@@ -19,6 +19,9 @@ pub enum CliError {
     /// A sweep, a shard, a resume or a merge.
     #[error("{0}")]
     Sweep(Box<crate::failure::Failure>),
+    /// Reading a sweep for `cartshift sensitivity` or writing its indices.
+    #[error(transparent)]
+    Sensitivity(#[from] cartshift::sensitivity::SensitivityError),
 }
 
 impl From<crate::failure::Failure> for CliError {
@@ -41,6 +44,7 @@ impl CliError {
             CliError::Report(e) => e.is_input_error(),
             CliError::OutFolder(_) => true,
             CliError::Sweep(f) => f.is_input_error(),
+            CliError::Sensitivity(e) => e.is_input_error(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod out_folder;
 mod progress;
 mod report;
 mod run;
+mod sensitivity;
 mod sweep;
 mod validate;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => bench::bench(args).map_err(error::CliError::from),
         cli::Command::Report(args) => report::report(args),
         cli::Command::Merge(args) => merge::merge(args).map_err(error::CliError::from),
+        cli::Command::Sensitivity(args) => sensitivity::sensitivity(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
