@@ -4,12 +4,14 @@
 mod bars;
 mod heatmap;
 mod legend;
+mod sensitivity_bars;
 mod series;
 mod sweep_line;
 mod time_series;
 
 pub use bars::ShiftBars;
 pub use heatmap::SweepHeatmap;
+pub use sensitivity_bars::SensitivityBars;
 pub use series::{Colours, Line};
 pub use sweep_line::SweepLine;
 pub use time_series::TimeSeriesChart;
