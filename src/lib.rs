@@ -58,6 +58,7 @@ pub mod error;
 pub mod guard;
 pub mod model;
 pub mod output;
+pub mod precision;
 pub mod report;
 pub mod rng;
 pub mod scenario;

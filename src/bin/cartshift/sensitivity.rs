@@ -18,13 +18,20 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
         println!("top drivers by {} (95% interval):", first.index);
     }
     for ((scenario, retailer, channel, metric), list) in ranked {
-        let drivers: Vec<String> = list.iter().map(|r| driver(r)).collect();
+        let largest = list.iter().map(|r| r.value.high.abs().max(r.value.estimate.abs())).fold(0.0, f64::max);
+        let decimals = decimals(largest);
+        let drivers: Vec<String> = list.iter().map(|r| driver(r, decimals)).collect();
         println!("  {scenario} {retailer} {channel} {metric}: {}", drivers.join("; "));
     }
     Ok(())
 }
 
-fn driver(r: &IndexRow) -> String {
+fn driver(r: &IndexRow, decimals: usize) -> String {
     let v = r.value;
-    format!("{} {:.3} [{:.3}, {:.3}]", r.parameter, v.estimate, v.low, v.high)
+    format!("{} {:.*} [{:.*}, {:.*}]", r.parameter, decimals, v.estimate, decimals, v.low, decimals, v.high)
+}
+
+/// Decimals that give the largest value three significant digits (3 to 8).
+fn decimals(largest: f64) -> usize {
+    if largest > 0.0 && largest.is_finite() { (2 - largest.log10().floor() as i64).clamp(3, 8) as usize } else { 3 }
 }
