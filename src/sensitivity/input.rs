@@ -28,6 +28,8 @@ pub struct Headline {
 /// What the analysis reads from a folder.
 #[derive(Debug, Clone)]
 pub struct SweepOutputs {
+    /// The folder read.
+    pub dir: std::path::PathBuf,
     /// The folder's manifest.
     pub manifest: Manifest,
     /// The swept paths, in column order.
@@ -76,7 +78,13 @@ pub fn read_outputs(dir: &Path) -> Result<SweepOutputs, SensitivityError> {
         })
     });
     let inputs = inputs.collect::<Result<Vec<_>, _>>()?;
-    Ok(SweepOutputs { manifest, parameters: sweep.parameters, inputs, headlines: with_totals(table.headlines) })
+    Ok(SweepOutputs {
+        dir: dir.to_path_buf(),
+        manifest,
+        parameters: sweep.parameters,
+        inputs,
+        headlines: with_totals(table.headlines),
+    })
 }
 
 /// Headlines being collected from one or two CSV files.

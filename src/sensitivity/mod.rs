@@ -93,7 +93,7 @@ pub struct IndexRow {
 pub fn analyze(outputs: &SweepOutputs, resamples: usize) -> Result<Vec<IndexRow>, SensitivityError> {
     let manifest = &outputs.manifest;
     let sweep = manifest.sweep.as_ref().expect("read_outputs checked it is a sweep");
-    let refused = |message: String| SensitivityError::Refused { path: PathBuf::from("manifest.json"), message };
+    let refused = |message: String| SensitivityError::Refused { path: outputs.dir.join("manifest.json"), message };
     let Some(design) = sweep.sensitivity else {
         let message =
             format!("a {} sweep has no sensitivity indices: use design = \"sobol\" or \"morris\"", sweep.design);
