@@ -71,3 +71,21 @@ fn folders_without_a_sensitivity_design_are_refused() {
     let err = ws.refuse("no folder", &["sensitivity", "missing"]);
     assert!(err.contains("missing/manifest.json"), "{err}");
 }
+
+#[test]
+fn a_table_sweep_resumes_only_with_the_same_points() {
+    let ws = Workspace::new();
+    let table = "\n[sweep]\ndesign = \"table\"\nfile = \"points.csv\"\n";
+    ws.write("table.toml", &(tiny(300, 4) + table));
+    ws.write("points.csv", "dynamics.loyalty_weight,retailer.Kroger.checkout_wait_min\n1.5,5\n2.5,2.0\n");
+    ws.succeed(&["run", "table.toml", "-o", "out", QUIET]);
+    let summary = text(&ws.path("out/summary.csv"));
+    assert!(summary.lines().nth(1).unwrap().starts_with("tiny,0,1.5,5,"), "{summary}");
+    ws.succeed(&["run", "table.toml", "-o", "out", "--resume", QUIET]);
+    ws.write("points.csv", "dynamics.loyalty_weight,retailer.Kroger.checkout_wait_min\n1.5,5\n2.5,3.0\n");
+    let err = ws.refuse("changed points", &["run", "table.toml", "-o", "out", "--resume"]);
+    assert!(err.contains("out"), "{err}");
+    ws.write("points.csv", "dynamics.loyalty_weight,retailer.Kroger.checkout_wait_min\n1.5,5\n2.5,x\n");
+    let err = ws.refuse("a bad cell", &["run", "table.toml", "-o", "other"]);
+    assert!(err.contains("points.csv:3:2") && err.contains("retailer.Kroger.checkout_wait_min"), "{err}");
+}
