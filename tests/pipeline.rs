@@ -194,3 +194,26 @@ fn a_precision_target_stops_at_n_with_the_bytes_of_n_replications() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_value_that_applies_to_both_worlds_moves_the_reference_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario("sweeps/checkout_vs_price_cut.toml");
+    let small = ["--households", "200", "--replications", "2", "--set", "simulation.weeks=3"];
+    let both = ["--set", "sweep.applies_to=\"both\""];
+    cartshift(tmp.path(), &[&["run", &s, "-o", "both"][..], &small, &both].concat());
+    // The sweep changes nothing but swept values, so with both worlds holding them no share moves.
+    let shifts = fs::read_to_string(tmp.path().join("both/shifts.csv")).unwrap();
+    assert!(shifts.lines().count() > 16);
+    for line in shifts.lines().skip(1) {
+        assert_eq!(line.split(',').nth(8), Some("0"), "{line}");
+    }
+    let bad = ["--set", "sweep.applies_to=\"bith\""];
+    let out = cargo_bin_cmd!("cartshift")
+        .current_dir(tmp.path())
+        .args([&["run", &s, "-o", "bad"][..], &small, &bad].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean 'both'"));
+}

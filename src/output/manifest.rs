@@ -1,6 +1,7 @@
 //! `manifest.json`: what produced a folder of results, so a reader can reproduce it.
 
 use crate::scenario::Scenario;
+pub use crate::sweep::SensitivityDesign;
 use serde::{Deserialize, Serialize};
 
 /// The run's identity and its measured speed.
@@ -52,12 +53,15 @@ pub struct Manifest {
 /// What a sweep varies. `scenario_hash` covers the `[sweep]` table, so it names the sweep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepInfo {
-    /// `grid`, `zip`, `random` or `latin_hypercube`.
+    /// `grid`, `zip`, `random`, `latin_hypercube`, `sobol`, `morris` or `table`.
     pub design: String,
     /// Points of the whole sweep.
     pub points: usize,
     /// The swept paths, in column order.
     pub parameters: Vec<String>,
+    /// What the analysis of a sobol or morris design needs (`cartshift sensitivity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<SensitivityDesign>,
 }
 
 /// Adaptive replications (`--precision`): the rule, and per point (in point order) the

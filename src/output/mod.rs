@@ -16,7 +16,7 @@ pub mod tables;
 
 pub use atomic::write_atomic;
 pub use folder::{FolderError, Identity, PARTIAL_DIR, Start, plan_start};
-pub use manifest::{AdaptiveInfo, Manifest, ReferenceInfo, ShardInfo, SweepInfo};
+pub use manifest::{AdaptiveInfo, Manifest, ReferenceInfo, SensitivityDesign, ShardInfo, SweepInfo};
 pub use merge::merge_shards;
 pub use out_folder::{OutFolder, OutFolderError};
 pub use stream::SweepWriter;

@@ -309,6 +309,7 @@ impl Writing<'_> {
             design: self.plan.sweep.design().name().to_string(),
             points: self.plan.points(),
             parameters: self.plan.parameters(),
+            sensitivity: self.plan.sweep.design().sensitivity(),
         });
         manifest.shard = self.identity.shard;
         manifest.command_line = self.options.command_line.clone();

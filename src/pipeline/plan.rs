@@ -2,8 +2,9 @@
 //!
 //! A plain scenario is a plan of one point with one world; a comparison is one point with two
 //! worlds; a sweep is many points, each compared with the reference when the scenario has one.
-//! The reference is the same for every point (the swept paths vary the scenario only); it
-//! simulates exactly the point's households, weeks, replications and seed.
+//! The swept paths vary the scenario only, unless a parameter says `applies_to = "both"` (a
+//! shared assumption, such as a taste, that both worlds must hold); the reference simulates
+//! exactly the point's households, weeks, replications and seed.
 
 use crate::engine::Worlds;
 use crate::error::ScenarioError;
@@ -71,7 +72,11 @@ impl Plan {
         let scenario = self.sweep.scenario(point)?;
         Ok(match &self.reference {
             None => Worlds::plain(scenario),
-            Some(r) => Worlds::compared(scenario, r.scenario.clone(), r.common_random_numbers),
+            Some(r) => {
+                let shared = self.sweep.shared_values(point);
+                let reference = if shared.is_empty() { r.scenario.clone() } else { r.sweep.scenario_with(&shared)? };
+                Worlds::compared(scenario, reference, r.common_random_numbers)
+            }
         })
     }
 

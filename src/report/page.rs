@@ -1,7 +1,7 @@
 //! The report page: which sections a results folder gets (the comparison and sweep sections only
 //! when their files are there) and in what order.
 
-use super::charts::{Chart, Colours, ShiftBars, ShiftSweep, SweepHeatmap, SweepLine, TimeSeriesChart};
+use super::charts::{Chart, Colours, SensitivityBars, ShiftBars, ShiftSweep, SweepHeatmap, SweepLine, TimeSeriesChart};
 use super::error::ReportError;
 use super::format::fixed;
 use super::html::{escape, page};
@@ -31,6 +31,7 @@ pub(crate) fn render(results: &Results) -> Result<String, ReportError> {
     body.push_str(&tables::horizon(results));
     body.push_str(&comparison_section(results, &colours)?);
     body.push_str(&sweep_section(results, &colours)?);
+    body.push_str(&sensitivity_section(results)?);
     body.push_str("<h2>What produced these results</h2>\n");
     body.push_str(&tables::manifest(results));
     body.push_str(&format!(
@@ -115,6 +116,23 @@ fn sweep_section(results: &Results, colours: &Colours) -> Result<String, ReportE
         if let Some(chart) = ShiftSweep::from_results(results, k, colours) {
             html.push_str(&figure(&chart)?);
         }
+    }
+    Ok(html)
+}
+
+/// The indices of `sensitivity.csv`, when `cartshift sensitivity` has written it.
+fn sensitivity_section(results: &Results) -> Result<String, ReportError> {
+    let charts = SensitivityBars::read(&results.dir)?;
+    if charts.is_empty() {
+        return Ok(String::new());
+    }
+    let mut html = String::from("<h2>Sensitivity</h2>\n");
+    html.push_str(
+        "<p>From sensitivity.csv (<code>cartshift sensitivity</code>): each retailer's total, share shifts \
+         first; every channel and index is in the file.</p>\n",
+    );
+    for chart in &charts {
+        html.push_str(&figure(chart)?);
     }
     Ok(html)
 }

@@ -12,6 +12,7 @@ mod overrides;
 pub mod raw;
 mod source_map;
 mod sweep;
+mod sweep_designs;
 mod sweep_table;
 mod validate;
 

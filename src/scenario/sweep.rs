@@ -14,6 +14,7 @@ use super::source_map::SourceMap;
 use super::sweep_table::{Parameter, read_sweep};
 use crate::suggest::nearest;
 use crate::sweep::Design;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
@@ -44,11 +45,11 @@ pub fn load_sweep_str(text: &str, options: &LoadOptions) -> Result<Sweep, Scenar
 impl Sweep {
     fn new(merged: Merged) -> Result<Sweep, ScenarioError> {
         let Merged { mut doc, sources, files, parent, reference, set_paths } = merged;
-        let hash = hash_document(&doc);
+        let mut hash = hash_document(&doc);
         let table = doc.remove("sweep");
         let (parameters, design) = match table.clone() {
             None => (Vec::new(), Design::Single),
-            Some(Value::Table(table)) => read_sweep(table, &sources, &files)?,
+            Some(Value::Table(table)) => read_sweep(table, &sources, &files, scenario_seed(&doc))?,
             Some(other) => {
                 return Err(ScenarioError::Invalid {
                     location: sources.locate("sweep"),
@@ -58,6 +59,11 @@ impl Sweep {
                 });
             }
         };
+        if let Design::Table(points) = &design {
+            // The points live in a file: a different file is a different sweep.
+            let digest = Sha256::digest(format!("{hash} {}", points.digest()));
+            hash = digest.iter().map(|b| format!("{b:02x}")).collect();
+        }
         Ok(Sweep { doc, sources, hash, parent, reference, table, parameters, design, set_paths })
     }
 
@@ -124,6 +130,33 @@ impl Sweep {
         self.parent.as_deref()
     }
 
+    /// The swept values at `point` that apply to the reference's world too
+    /// (`applies_to = "both"`), as `(path, value)`.
+    pub fn shared_values(&self, point: usize) -> Vec<(String, Value)> {
+        let values = self.values(point);
+        self.parameters.iter().zip(values).filter(|(p, _)| p.both).map(|(p, v)| (p.path.clone(), v)).collect()
+    }
+
+    /// The scenario of point 0 with `values` set on top (a reference given a point's shared
+    /// values). An error names the path.
+    pub fn scenario_with(&self, values: &[(String, Value)]) -> Result<Scenario, ScenarioError> {
+        let mut doc = self.doc.clone();
+        for (path, v) in values {
+            set_value(&mut doc, path, v.clone()).map_err(|e| match e {
+                ScenarioError::Invalid { location, path, message, suggestion } => ScenarioError::Invalid {
+                    location,
+                    path: path.clone(),
+                    message: format!("{message} (a value the sweep shares with the reference, which lacks it)"),
+                    suggestion,
+                },
+                other => other,
+            })?;
+        }
+        let mut scenario = build(&doc, &self.sources, &self.set_paths)?;
+        scenario.parent = self.parent.clone();
+        Ok(scenario)
+    }
+
     /// Each swept path's value at `point` (< [`Sweep::points`]).
     pub fn values(&self, point: usize) -> Vec<Value> {
         self.design.values(point)
@@ -161,18 +194,29 @@ impl Sweep {
         let related = |p: &&Parameter| {
             p.path == path || p.path.starts_with(&format!("{path}.")) || path.starts_with(&format!("{}.", p.path))
         };
-        let swept = self.parameters.iter().find(related);
+        let swept = self.parameters.iter().enumerate().find(|(_, p)| related(p));
         let assignments: Vec<String> =
             self.parameters.iter().zip(values).map(|(p, v)| format!("{} = {}", p.path, parameter_text(v))).collect();
         let message = format!("{message} (sweep point {point}: {})", assignments.join(", "));
         match swept {
             None => ScenarioError::Invalid { location, path, message, suggestion },
-            Some(p) => {
+            Some((column, p)) => {
                 let suggestion = suggestion.map(|s| whole_path(&p.path, &s));
-                ScenarioError::Invalid { location: p.location.clone(), path: p.path.clone(), message, suggestion }
+                let location = match &self.design {
+                    Design::Table(points) => Some(points.cell(point, column)),
+                    _ => p.location.clone(),
+                };
+                ScenarioError::Invalid { location, path: p.path.clone(), message, suggestion }
             }
         }
     }
+}
+
+/// The merged document's `simulation.seed` (or its default): the default seed of the designs
+/// made for sensitivity analysis.
+fn scenario_seed(doc: &Table) -> u64 {
+    let seed = doc.get("simulation").and_then(|s| s.get("seed")).and_then(Value::as_integer);
+    seed.and_then(|s| u64::try_from(s).ok()).unwrap_or(super::DEFAULT_SIMULATION.seed)
 }
 
 /// `retailer.Krogr.price_index` with suggestion `Kroger` → `retailer.Kroger.price_index`: the

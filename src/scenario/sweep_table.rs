@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [sweep]
-//! design = "grid"          # grid (default), zip, random or latin_hypercube
+//! design = "grid"          # grid (default), zip, random, latin_hypercube, sobol, morris or table
 //! [[sweep.parameter]]
 //! path = "retailer.Kroger.checkout_wait_min"
 //! values = [5.0, 4.0, 3.0]  # or from = 5.0, to = 2.0, steps = 4; random designs: range = [2.0, 5.0]
@@ -12,6 +12,7 @@
 
 use super::error::{Location, ScenarioError};
 use super::source_map::{LineIndex, SourceMap};
+use super::sweep_designs as designs;
 use crate::suggest::nearest;
 use crate::sweep::grid::linspace;
 use crate::sweep::{Design, Grid, Interval, LatinHypercube, MAX_POINTS, Random, Zip};
@@ -23,29 +24,36 @@ use toml::{Table, Value};
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// The designs `design = …` accepts.
-const DESIGNS: [&str; 4] = ["grid", "zip", "random", "latin_hypercube"];
+const DESIGNS: [&str; 7] = ["grid", "zip", "random", "latin_hypercube", "sobol", "morris", "table"];
 /// Top-level keys a sweep may not vary.
-const FIXED: [&str; 3] = ["sweep", "name", "extends"];
+pub(super) const FIXED: [&str; 3] = ["sweep", "name", "extends"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSweep {
+pub(super) struct RawSweep {
     design: Option<String>,
-    samples: Option<u64>,
-    seed: Option<u64>,
+    pub(super) samples: Option<u64>,
+    pub(super) seed: Option<u64>,
+    pub(super) second_order: Option<bool>,
+    pub(super) trajectories: Option<u64>,
+    pub(super) levels: Option<u64>,
+    pub(super) file: Option<String>,
+    /// Default for every parameter: `"scenario"` (only the scenario's world) or `"both"`.
+    applies_to: Option<String>,
     #[serde(default)]
-    parameter: Vec<RawParameter>,
+    pub(super) parameter: Vec<RawParameter>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawParameter {
+pub(super) struct RawParameter {
     path: Option<String>,
     values: Option<Vec<Value>>,
     from: Option<Value>,
     to: Option<Value>,
     steps: Option<u64>,
     range: Option<Vec<Value>>,
+    applies_to: Option<String>,
 }
 
 /// One swept path and where the sweep names it.
@@ -53,13 +61,18 @@ struct RawParameter {
 pub(crate) struct Parameter {
     pub(crate) path: String,
     pub(crate) location: Option<Location>,
+    /// True when the value applies to the reference's world too (`applies_to = "both"`): a
+    /// shared assumption rather than the scenario's change.
+    pub(crate) both: bool,
 }
 
-/// Reads a `[sweep]` table; `files` are the scenario's files, child first, for error locations.
+/// Reads a `[sweep]` table; `files` are the scenario's files, child first, for error locations;
+/// `scenario_seed` seeds the sobol and morris designs when the table gives no `seed`.
 pub(crate) fn read_sweep(
     table: Table,
     sources: &SourceMap,
     files: &[(String, String)],
+    scenario_seed: u64,
 ) -> Result<(Vec<Parameter>, Design)> {
     let places = Places::new(sources, files);
     let names = parameter_paths(&table);
@@ -71,13 +84,25 @@ pub(crate) fn read_sweep(
         let message = format!("unknown design '{design}', expected {}", DESIGNS.join(", "));
         return Err(invalid(places.top("design"), "sweep.design", message, suggestion));
     }
+    designs::check_keys(design, &raw, &places)?;
+    let both = applies_to_both(raw.applies_to.as_deref(), false, places.top("applies_to"), "sweep.applies_to")?;
+    if design == "table" {
+        let (mut parameters, design) = designs::table(&raw, &places)?;
+        parameters.iter_mut().for_each(|p| p.both = both);
+        return Ok((parameters, design));
+    }
     if raw.parameter.is_empty() {
         let message = "the sweep varies nothing: add [[sweep.parameter]] tables with a path and its values";
         return Err(invalid(places.top(""), "sweep", message.into(), None));
     }
-    let parameters = parameters(&raw.parameter, &places)?;
+    let mut parameters = parameters(&raw.parameter, &places)?;
+    for (i, (p, r)) in parameters.iter_mut().zip(&raw.parameter).enumerate() {
+        let path = format!("{}.applies_to", p.path);
+        p.both = applies_to_both(r.applies_to.as_deref(), both, places.param(i, "applies_to"), &path)?;
+    }
     let design = match design {
         "grid" | "zip" => listed(design, &raw, &parameters, &places)?,
+        "sobol" | "morris" => designs::sensitivity(design, &raw, &parameters, &places, scenario_seed)?,
         _ => sampled(design, &raw, &parameters, &places)?,
     };
     Ok((parameters, design))
@@ -104,9 +129,22 @@ fn parameters(raw: &[RawParameter], places: &Places) -> Result<Vec<Parameter>> {
         if let Some(message) = problem {
             return Err(invalid(location, &path, message, None));
         }
-        out.push(Parameter { path, location });
+        out.push(Parameter { path, location, both: false });
     }
     Ok(out)
+}
+
+/// `applies_to`: `"scenario"` (the default) or `"both"` worlds of a comparison.
+fn applies_to_both(value: Option<&str>, default: bool, location: Option<Location>, path: &str) -> Result<bool> {
+    match value {
+        None => Ok(default),
+        Some("scenario") => Ok(false),
+        Some("both") => Ok(true),
+        Some(other) => {
+            let message = format!("applies_to = '{other}', expected \"scenario\" or \"both\"");
+            Err(invalid(location, path, message, nearest(other, ["scenario", "both"])))
+        }
+    }
 }
 
 /// `grid` and `zip`: a list of values per parameter.
@@ -197,6 +235,16 @@ fn sampled(design: &str, raw: &RawSweep, parameters: &[Parameter], places: &Plac
         }
         Some(n) => n as usize,
     };
+    let ranges = ranges(design, raw, parameters, places)?;
+    let seed = raw.seed.unwrap_or(0);
+    Ok(match design {
+        "random" => Design::Random(Random::new(ranges, samples, seed)),
+        _ => Design::LatinHypercube(LatinHypercube::new(ranges, samples, seed)),
+    })
+}
+
+/// Each parameter's `range = [low, high]`, for the designs that sample ranges.
+pub(super) fn ranges(design: &str, raw: &RawSweep, parameters: &[Parameter], places: &Places) -> Result<Vec<Interval>> {
     let mut ranges = Vec::with_capacity(parameters.len());
     for (i, (p, param)) in raw.parameter.iter().zip(parameters).enumerate() {
         let fail =
@@ -215,11 +263,7 @@ fn sampled(design: &str, raw: &RawSweep, parameters: &[Parameter], places: &Plac
         let range = p.range.as_ref().ok_or_else(|| fail("", format!("a {design} design needs range = [low, high]")))?;
         ranges.push(interval(range).map_err(|message| fail("range", message))?);
     }
-    let seed = raw.seed.unwrap_or(0);
-    Ok(match design {
-        "random" => Design::Random(Random::new(ranges, samples, seed)),
-        _ => Design::LatinHypercube(LatinHypercube::new(ranges, samples, seed)),
-    })
+    Ok(ranges)
 }
 
 /// `[low, high]` with low < high; integers if both bounds are.
@@ -252,7 +296,12 @@ fn number(v: &Value) -> f64 {
     }
 }
 
-fn invalid(location: Option<Location>, path: &str, message: String, suggestion: Option<String>) -> ScenarioError {
+pub(super) fn invalid(
+    location: Option<Location>,
+    path: &str,
+    message: String,
+    suggestion: Option<String>,
+) -> ScenarioError {
     ScenarioError::Invalid { location, path: path.to_string(), message, suggestion }
 }
 
@@ -294,7 +343,7 @@ fn shape_error(
 }
 
 /// Where the keys of `[sweep]` and of each `[[sweep.parameter]]` are written.
-struct Places<'a> {
+pub(super) struct Places<'a> {
     sources: &'a SourceMap,
     /// Per parameter: key → location, `""` → the parameter's table.
     params: Vec<HashMap<String, Location>>,
@@ -308,11 +357,11 @@ impl<'a> Places<'a> {
         Places { sources, params }
     }
 
-    fn top(&self, key: &str) -> Option<Location> {
+    pub(super) fn top(&self, key: &str) -> Option<Location> {
         self.sources.locate(&if key.is_empty() { "sweep".to_string() } else { format!("sweep.{key}") })
     }
 
-    fn param(&self, index: usize, key: &str) -> Option<Location> {
+    pub(super) fn param(&self, index: usize, key: &str) -> Option<Location> {
         let places = self.params.get(index);
         places.and_then(|p| p.get(key).or_else(|| p.get(""))).cloned().or_else(|| self.top("parameter"))
     }

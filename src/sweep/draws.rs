@@ -19,6 +19,10 @@ pub(crate) enum DesignStream {
     HypercubeJitter,
     /// The order of the strata of parameter `index`: one Fisher–Yates shuffle.
     HypercubeOrder,
+    /// The Owen-scrambling seed of a sobol design (index 0).
+    SobolScramble,
+    /// Base point, directions and order of trajectory `index` of a morris design.
+    MorrisTrajectory,
 }
 
 impl DesignStream {
@@ -27,6 +31,8 @@ impl DesignStream {
             DesignStream::Random => 1,
             DesignStream::HypercubeJitter => 2,
             DesignStream::HypercubeOrder => 3,
+            DesignStream::SobolScramble => 4,
+            DesignStream::MorrisTrajectory => 5,
         }
     }
 }

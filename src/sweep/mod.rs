@@ -60,16 +60,23 @@
 mod draws;
 pub mod grid;
 pub mod latin_hypercube;
+pub mod morris;
 pub mod random;
 pub mod shard;
+pub mod sobol;
+pub mod table;
 pub mod zip;
 
 pub use grid::Grid;
 pub use latin_hypercube::LatinHypercube;
+pub use morris::Morris;
 pub use random::Random;
 pub use shard::{Shard, ShardError};
+pub use sobol::Sobol;
+pub use table::{PointTable, TableError};
 pub use zip::Zip;
 
+use serde::{Deserialize, Serialize};
 use toml::Value;
 
 /// The most points a sweep may have.
@@ -88,6 +95,12 @@ pub enum Design {
     Random(Random),
     /// A Latin hypercube in the parameters' ranges: every stratum of every range hit once.
     LatinHypercube(LatinHypercube),
+    /// Saltelli's scheme on a scrambled Sobol' sequence, for Sobol' indices.
+    Sobol(Sobol),
+    /// Elementary-effects trajectories, for Morris screening.
+    Morris(Morris),
+    /// Points listed in a CSV file, in file order.
+    Table(PointTable),
 }
 
 impl Design {
@@ -99,6 +112,9 @@ impl Design {
             Design::Zip(_) => "zip",
             Design::Random(_) => "random",
             Design::LatinHypercube(_) => "latin_hypercube",
+            Design::Sobol(_) => "sobol",
+            Design::Morris(_) => "morris",
+            Design::Table(_) => "table",
         }
     }
 
@@ -110,6 +126,9 @@ impl Design {
             Design::Zip(z) => z.points(),
             Design::Random(r) => r.points(),
             Design::LatinHypercube(l) => l.points(),
+            Design::Sobol(s) => s.points(),
+            Design::Morris(m) => m.points(),
+            Design::Table(t) => t.points(),
         }
     }
 
@@ -121,6 +140,18 @@ impl Design {
             Design::Zip(z) => z.values(point),
             Design::Random(r) => r.values(point),
             Design::LatinHypercube(l) => l.values(point),
+            Design::Sobol(s) => s.values(point),
+            Design::Morris(m) => m.values(point),
+            Design::Table(t) => t.values(point),
+        }
+    }
+
+    /// What `cartshift sensitivity` needs to know of a sobol or morris design.
+    pub fn sensitivity(&self) -> Option<SensitivityDesign> {
+        match self {
+            Design::Sobol(s) => Some(SensitivityDesign::Sobol { samples: s.samples(), second_order: s.second_order() }),
+            Design::Morris(m) => Some(SensitivityDesign::Morris { trajectories: m.trajectories(), levels: m.levels() }),
+            _ => None,
         }
     }
 }
@@ -181,4 +212,24 @@ mod tests {
         let Value::Float(top) = i.at(1.0) else { panic!("a float interval gives floats") };
         assert!(top <= 2.0);
     }
+}
+
+/// The settings of a design made for sensitivity analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum SensitivityDesign {
+    /// Saltelli blocks of d + 2 points (2d + 2 with second order) per base point.
+    Sobol {
+        /// Base points N.
+        samples: usize,
+        /// Whether the blocks allow second-order indices.
+        second_order: bool,
+    },
+    /// Trajectories of d + 1 points.
+    Morris {
+        /// Trajectories r.
+        trajectories: usize,
+        /// Levels p (the step is p / (2(p − 1)) of each range).
+        levels: u32,
+    },
 }

@@ -28,6 +28,24 @@ pub enum Command {
     Report(ReportArgs),
     /// Join the folders of a sharded sweep (`run --shard K/N`) into the files one whole run writes.
     Merge(MergeArgs),
+    /// Sobol' indices or Morris measures of a finished sobol or morris sweep: sensitivity.csv.
+    Sensitivity(SensitivityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The folder of a finished sobol or morris sweep (merged, if it was sharded).
+    #[arg(value_name = "OUT_DIR")]
+    pub dir: std::path::PathBuf,
+    /// Bootstrap resamples for the 95% intervals.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub resamples: u64,
+    /// Drivers printed per headline.
+    #[arg(long, value_name = "K", default_value_t = 3)]
+    pub top: usize,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

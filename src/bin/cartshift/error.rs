@@ -15,6 +15,9 @@ pub enum CliError {
     /// Options that do not go together.
     #[error("{0}")]
     Usage(String),
+    /// Reading a sweep for `cartshift sensitivity` or writing its indices.
+    #[error(transparent)]
+    Sensitivity(#[from] cartshift::sensitivity::SensitivityError),
 }
 
 impl From<cartshift::ScenarioError> for CliError {
@@ -42,6 +45,7 @@ impl CliError {
             CliError::Library(e) => e.is_input_error(),
             CliError::Report(e) => e.is_input_error(),
             CliError::Usage(_) => true,
+            CliError::Sensitivity(e) => e.is_input_error(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod merge;
 mod progress;
 mod report;
 mod run;
+mod sensitivity;
 mod summary;
 mod validate;
 
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => bench::bench(args).map_err(error::CliError::from),
         cli::Command::Report(args) => report::report(args),
         cli::Command::Merge(args) => merge::merge(args),
+        cli::Command::Sensitivity(args) => sensitivity::sensitivity(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

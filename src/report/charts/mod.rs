@@ -4,6 +4,7 @@
 mod bars;
 mod heatmap;
 mod legend;
+mod sensitivity_bars;
 mod series;
 mod shift_sweep;
 mod sweep_line;
@@ -11,6 +12,7 @@ mod time_series;
 
 pub use bars::ShiftBars;
 pub use heatmap::SweepHeatmap;
+pub use sensitivity_bars::SensitivityBars;
 pub use series::{Colours, Line};
 pub use shift_sweep::ShiftSweep;
 pub use sweep_line::SweepLine;
