@@ -27,6 +27,8 @@ pub trait Observer: Sync {
     fn replication_done(&self) {}
     /// `point` and every point before it are finished and handed on.
     fn point_done(&self, _point: usize) {}
+    /// Something the user should know that is not an error (a stale lock taken over).
+    fn note(&self, _message: &str) {}
 }
 
 /// The observer that ignores everything.

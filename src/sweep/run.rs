@@ -8,7 +8,7 @@ use super::pool::{Observer, run_points};
 use super::{Shard, SweepError};
 use crate::engine::RunResults;
 use crate::output::tables::{PointColumns, TableKind, parameter_text};
-use crate::output::{Identity, Manifest, ShardInfo, Start, SweepInfo, SweepWriter, plan_start};
+use crate::output::{FolderLock, Identity, Manifest, ShardInfo, Start, SweepInfo, SweepWriter, plan_start};
 use crate::scenario::{Scenario, Sweep};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -30,12 +30,23 @@ pub struct SweepOptions {
     pub resume: bool,
     /// How often finished points are fsynced and journalled ([`DEFAULT_SYNC_EVERY`]).
     pub sync_every: Duration,
+    /// Fault injection for tests: fail like a full disk after this many bytes of rows
+    /// ([`SweepWriter::fail_after`]). `None` in real runs.
+    pub fail_write_after: Option<u64>,
 }
 
 impl SweepOptions {
     /// A whole run into `dir`, without `replications.csv`, starting afresh.
     pub fn new(dir: impl Into<PathBuf>) -> SweepOptions {
-        SweepOptions { dir: dir.into(), shard: None, raw: false, resume: false, sync_every: DEFAULT_SYNC_EVERY }
+        let dir = dir.into();
+        SweepOptions {
+            dir,
+            shard: None,
+            raw: false,
+            resume: false,
+            sync_every: DEFAULT_SYNC_EVERY,
+            fail_write_after: None,
+        }
     }
 }
 
@@ -66,6 +77,10 @@ pub fn run_sweep(
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
 ) -> Result<SweepOutcome, SweepError> {
+    let lock = FolderLock::acquire(&options.dir)?;
+    if let Some(note) = lock.note() {
+        observer.note(note);
+    }
     let first = sweep.scenario(0)?;
     let range = options.shard.map_or(0..sweep.points(), |s| s.points(sweep.points()));
     let kinds = TableKind::for_run(options.raw);
@@ -94,7 +109,8 @@ pub fn run_sweep(
             let headers: Vec<Vec<u8>> = kinds.iter().map(|k| k.header(&parameters)).collect();
             SweepWriter::create(&options.dir, &identity, &headers, options.sync_every)?
         }
-    };
+    }
+    .fail_after(options.fail_write_after);
     let window = 2 * pool.current_num_threads() + 1;
     run_points(
         pool,

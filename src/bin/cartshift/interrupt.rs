@@ -7,6 +7,7 @@
 //! folder holds one whole, consistent set of files), then exits with the signal's code. The
 //! library knows nothing of this: it is the binary's process state.
 
+use cartshift::output::FolderLock;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::sync::Mutex;
@@ -16,6 +17,21 @@ use std::sync::atomic::{AtomicI32, Ordering};
 static WRITING: Mutex<()> = Mutex::new(());
 /// The signal received, or 0.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
+/// The output folder's lock, released (its file removed) on an exit by signal too.
+static LOCK: Mutex<Option<FolderLock>> = Mutex::new(None);
+
+/// Holds `lock` until [`release`] or an exit by signal; prints its note, if any.
+pub fn hold(lock: FolderLock) {
+    if let Some(note) = lock.note() {
+        eprintln!("note: {note}");
+    }
+    *LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(lock);
+}
+
+/// Releases the lock [`hold`] took.
+pub fn release() {
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+}
 
 /// Starts the thread that turns SIGINT and SIGTERM into an orderly exit.
 pub fn install() -> std::io::Result<()> {
@@ -42,6 +58,7 @@ pub fn while_writing<T>(write: impl FnOnce() -> T) -> T {
 
 fn exit(signal: i32) -> ! {
     let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+    release();
     eprintln!("cartshift: interrupted by {name}; no partial output was left");
     std::process::exit(128 + signal)
 }

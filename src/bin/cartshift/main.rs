@@ -5,6 +5,7 @@ mod calibrate;
 mod cli;
 mod error;
 mod failure;
+mod faults;
 mod interrupt;
 mod memory;
 mod merge;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         cli::Command::Report(args) => report::report(args),
         cli::Command::Merge(args) => merge::merge(args).map_err(error::CliError::from),
     };
+    interrupt::release(); // statics are never dropped: remove the output folder's lock file here
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -130,6 +130,9 @@ fn foreign_files(dir: &Path, prefix: &str, ours: &[String]) -> std::io::Result<V
     let mut foreign = Vec::new();
     for entry in std::fs::read_dir(dir.join(prefix))? {
         let name = format!("{prefix}{}", entry?.file_name().to_string_lossy());
+        if name == cartshift::output::LOCK_FILE {
+            continue; // another run's (it refuses us itself) or a stale one's (taken over)
+        }
         let path = dir.join(&name);
         if path.is_dir() && ours.iter().any(|o| o.starts_with(&format!("{name}/"))) {
             foreign.extend(foreign_files(dir, &format!("{name}/"), ours)?);

@@ -157,6 +157,10 @@ impl Observer for SweepProgress {
         self.points.fetch_add(1, Ordering::Relaxed);
         self.refresh();
     }
+
+    fn note(&self, message: &str) {
+        self.bar.suspend(|| eprintln!("note: {message}"));
+    }
 }
 
 #[cfg(test)]

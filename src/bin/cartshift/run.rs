@@ -104,6 +104,7 @@ fn execute(path: &Path, choice: ReferenceChoice, o: RunOptions, sweep_args: Swee
             .map_err(cartshift::Error::from)?;
     }
     let folder = OutFolder::prepare(&out, o.force)?;
+    interrupt::hold(cartshift::output::FolderLock::acquire(&out).map_err(Failure::from)?);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
     let worlds = if reference.is_some() { 2 } else { 1 };
     let household_weeks = worlds * RunResults::household_weeks(&scenario);

@@ -23,6 +23,7 @@ pub fn run(sweep: &Sweep, o: &RunOptions, args: SweepArgs) -> Result<(), Failure
     let (pool, _) = thread_pool(o.threads);
     let mut options = SweepOptions::new(&out);
     (options.shard, options.raw, options.resume) = (shard, o.raw, args.resume);
+    options.fail_write_after = crate::faults::fail_write_after()?;
     let progress = SweepProgress::new(o.quiet, sweep.is_sweep());
     let outcome = run_sweep(sweep, &options, &pool, &progress);
     progress.finish();
