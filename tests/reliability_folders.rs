@@ -212,3 +212,54 @@ fn a_real_full_disk_mid_sweep_exits_1_and_resume_after_freeing_space_completes_t
     ws.succeed(&["run", "sweep.toml", "-o", "disk/out", "--raw", "--resume", "--quiet"]);
     assert_same_results(&ws.path("whole"), &ws.path("disk/out"), &CSV_FILES);
 }
+
+/// The targets of renames, in an strace log, that no later fsync of their folder follows.
+fn renames_without_a_later_folder_sync(trace: &str) -> Vec<String> {
+    let mut open_dirs = std::collections::HashMap::new(); // fd -> path
+    let mut pending: Vec<String> = Vec::new(); // targets whose folder is not yet synced
+    for line in trace.lines() {
+        let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+        let result = line.rsplit("= ").next().unwrap_or("").trim();
+        if line.contains("rename(") && quoted.len() == 2 && result == "0" {
+            pending.push(quoted[1].to_string());
+        } else if line.contains("openat(") && quoted.len() == 1 {
+            open_dirs.insert(result.to_string(), quoted[0].to_string());
+        } else if let Some(fd) = line.split("fsync(").nth(1).and_then(|r| r.split(')').next())
+            && let Some(dir) = open_dirs.get(fd)
+        {
+            pending.retain(|target| Path::new(target).parent() != Some(Path::new(dir)));
+        }
+    }
+    pending
+}
+
+#[test]
+fn every_rename_into_place_is_followed_by_a_sync_of_its_folder() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("skipped: strace is not installed");
+        return;
+    }
+    let ws = Workspace::new();
+    ws.write("sweep.toml", &quick_sweep());
+    ws.write("plain.toml", &tiny(300, 3));
+    let trace = ws.path("trace.txt");
+    for args in [&["run", "sweep.toml", "-o", "out", "--quiet"][..], &["run", "plain.toml", "-o", "plain", "--quiet"]] {
+        let status = Command::new("strace")
+            .args(["-f", "-qq", "-e", "trace=openat,fsync,rename,renameat,renameat2", "-o"])
+            .arg(&trace)
+            .arg(env!("CARGO_BIN_EXE_cartshift"))
+            .args(args)
+            .current_dir(ws.dir.path())
+            .stdout(Stdio::null())
+            .status()
+            .expect("strace runs");
+        if !status.success() {
+            eprintln!("skipped: strace cannot trace here ({status})");
+            return;
+        }
+        let log = text(&trace);
+        assert!(log.contains("rename("), "{args:?}: the trace shows the renames:\n{log}");
+        let unsynced = renames_without_a_later_folder_sync(&log);
+        assert!(unsynced.is_empty(), "{args:?}: renamed without a later fsync of the folder: {unsynced:?}");
+    }
+}

@@ -263,6 +263,17 @@ mod tests {
     }
 
     #[test]
+    fn listed_files_must_stay_inside_their_folder() {
+        let path = Path::new("a/manifest.json");
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_file_names(path, &names(&["weekly.csv", "reference/weekly.csv"])).is_ok());
+        for bad in ["../weekly.csv", "/etc/passwd", "", "reference/../../x", "./weekly.csv"] {
+            let err = check_file_names(path, &names(&["weekly.csv", bad])).unwrap_err();
+            assert!(err.to_string().contains(&format!("lists the file '{bad}'")), "{err}");
+        }
+    }
+
+    #[test]
     fn resume_refuses_a_folder_of_another_run() {
         let dir = tempfile::tempdir().unwrap();
         let partial = dir.path().join(PARTIAL_DIR);

@@ -43,6 +43,9 @@ impl FolderLock {
         let created = dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).last();
         let created = created.map(Path::to_path_buf);
         std::fs::create_dir_all(dir).map_err(FolderError::write(dir))?;
+        if let Some(created) = &created {
+            sync_new_folders(dir, created)?;
+        }
         let path = dir.join(LOCK_FILE);
         for _ in 0..ATTEMPTS {
             let (file, note) = match OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
@@ -100,6 +103,16 @@ impl Drop for FolderLock {
             }
         }
     }
+}
+
+/// Makes the folders from `created` down to `dir`, just created, durable: each one's entry is
+/// in its parent, so each parent is synced.
+fn sync_new_folders(dir: &Path, created: &Path) -> Result<(), FolderError> {
+    for folder in dir.ancestors().take_while(|a| a.starts_with(created)) {
+        let parent = folder.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        super::atomic::sync_dir(parent).map_err(FolderError::write(parent))?;
+    }
+    Ok(())
 }
 
 /// Opens the lock file that exists at `path` and reads who wrote it; `None` if it is gone.

@@ -26,7 +26,7 @@ pub fn merge_shards(out: &Path, dirs: &[PathBuf]) -> Result<Vec<String>, FolderE
     shards.sort_by_key(|s| s.shard.index);
     check_complete(&shards)?;
     refuse_overwriting_a_shard(out, &shards)?;
-    std::fs::create_dir_all(out).map_err(FolderError::write(out))?;
+    let _lock = super::FolderLock::acquire(out)?; // creates `out` if needed
     let identity = Identity::of_manifest(&shards[0].manifest);
     for name in &identity.files {
         join_file(out, name, &shards)?;
