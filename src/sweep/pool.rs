@@ -19,6 +19,8 @@ use std::sync::mpsc;
 
 /// Told how a sweep is getting on, from any thread. Every method does nothing by default.
 pub trait Observer: Sync {
+    /// `done` of `points` points validated, before any runs (a long sweep takes seconds).
+    fn checked(&self, _done: usize, _points: usize) {}
     /// What this run will simulate: points, replications and household-weeks (warm-up included).
     fn planned(&self, _points: usize, _replications: u64, _household_weeks: u64) {}
     /// `n` more household-weeks simulated.

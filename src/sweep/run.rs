@@ -93,6 +93,7 @@ pub fn run_sweep(
     };
     let (mut household_weeks, mut replications) = (0u64, 0u64);
     sweep.check(|point, s| {
+        observer.checked(point + 1, sweep.points());
         if (next..range.end).contains(&point) {
             household_weeks += RunResults::household_weeks(s);
             replications += u64::from(s.simulation.replications);

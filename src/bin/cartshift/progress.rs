@@ -11,6 +11,9 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// Points validated between two updates of the bar's message while a sweep is checked.
+const CHECKED_EVERY: usize = 100;
+
 /// How long a run goes before the bar appears.
 const DEFAULT_DELAY: Duration = Duration::from_secs(1);
 
@@ -136,6 +139,13 @@ impl SweepProgress {
 }
 
 impl Observer for SweepProgress {
+    fn checked(&self, done: usize, points: usize) {
+        if self.sweep && !self.bar.is_hidden() && (done % CHECKED_EVERY == 0 || done == points) {
+            self.bar.set_message(format!("checked {done}/{points} points before running them"));
+            self.bar.tick();
+        }
+    }
+
     fn planned(&self, points: usize, replications: u64, household_weeks: u64) {
         self.points_total.store(points, Ordering::Relaxed);
         self.replications_total.store(replications, Ordering::Relaxed);
