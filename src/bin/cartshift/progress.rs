@@ -140,7 +140,7 @@ impl SweepProgress {
 
 impl Observer for SweepProgress {
     fn checked(&self, done: usize, points: usize) {
-        if self.sweep && !self.bar.is_hidden() && (done % CHECKED_EVERY == 0 || done == points) {
+        if self.sweep && !self.bar.is_hidden() && (done.is_multiple_of(CHECKED_EVERY) || done == points) {
             self.bar.set_message(format!("checked {done}/{points} points before running them"));
             self.bar.tick();
         }
