@@ -111,10 +111,14 @@ fn damaged_journals_are_refused_with_what_is_wrong_and_what_to_do() {
         &ws,
         "mid_row",
         |p| {
+            // A journal of one line whose online.csv length is 3 bytes into its first row.
+            let online = text(&p.join("online.csv"));
+            let inside = online.find('\n').unwrap() + 1 + 3;
+            assert!(online.len() > inside && !online[..inside].ends_with('\n'), "online.csv has a row");
             edit(&p.join("journal"), |j| {
                 let mut n = last_line(&j);
-                n[2] += 3;
-                format!("{j}{}", line(&n))
+                n[2] = inside as u64;
+                line(&n)
             })
         },
         &["online.csv: has no row ending at byte", START_OVER],
