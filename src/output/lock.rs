@@ -29,7 +29,7 @@ const ATTEMPTS: usize = 5;
 pub struct FolderLock {
     path: PathBuf,
     /// Held open: closing it releases the OS lock.
-    _file: File,
+    file: File,
     /// The outermost folder that locking created, removed on drop if empty.
     created: Option<PathBuf>,
     note: Option<String>,
@@ -64,7 +64,7 @@ impl FolderLock {
             if !same_file(&file, &path) {
                 continue; // its holder removed it as we locked it: lock the new one
             }
-            let mut lock = FolderLock { path, _file: file, created, note };
+            let mut lock = FolderLock { path, file, created, note };
             lock.write_owner()?;
             return Ok(lock);
         }
@@ -83,7 +83,7 @@ impl FolderLock {
 
     fn write_owner(&mut self) -> Result<(), FolderError> {
         let owner = format!("{} {}\n", std::process::id(), host_name());
-        let file = &mut self._file;
+        let file = &mut self.file;
         let result = file
             .set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)))
