@@ -336,9 +336,12 @@ fn interrupt_a_run(signal: &str, expected_code: i32) {
     let (code, err) = wait_for(child, signal);
     assert_eq!(code, Some(expected_code), "SIG{signal}: stderr:\n{err}");
     assert!(err.contains(&format!("interrupted by SIG{signal}")), "{err}");
-    let left: Vec<String> =
-        files_under(&ws.path("out")).into_iter().filter(|f| f.ends_with(".csv") || is_temporary(f)).collect();
+    let left: Vec<String> = files_under(&ws.path("out"))
+        .into_iter()
+        .filter(|f| f.ends_with(".csv") || is_temporary(f) || f.ends_with(cartshift::output::LOCK_FILE))
+        .collect();
     assert!(left.is_empty(), "SIG{signal} left files behind: {left:?}");
+    assert!(!ws.path("out").exists(), "the folder the run created for its lock is gone with the lock");
 }
 
 #[test]
@@ -359,9 +362,13 @@ fn sigint_while_writing_lets_the_files_finish_whole_then_exits_130() {
     ws.write("many.toml", &scenario("many", many));
     let child = spawn_run(&ws, "many.toml");
     let pid = child.id();
-    // The output folder is created when writing starts.
+    // The output folder is created with its lock file at the start; other files appear when
+    // writing starts.
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !ws.path("out").exists() {
+    let writing = |dir: &Path| {
+        fs::read_dir(dir).is_ok_and(|d| d.flatten().any(|e| e.file_name() != cartshift::output::LOCK_FILE))
+    };
+    while !writing(&ws.path("out")) {
         assert!(Instant::now() < deadline, "cartshift never started writing");
         std::thread::sleep(Duration::from_millis(1));
     }

@@ -65,6 +65,7 @@ fn a_sweep_killed_mid_run_resumes_to_the_bytes_of_an_uninterrupted_run() {
     }
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
+    assert!(ws.path("out").join(cartshift::output::LOCK_FILE).exists(), "SIGKILL leaves a stale lock file");
     let done = journaled(&journal);
     assert!((1..90).contains(&done), "killed after {done} of 90 points");
     assert!(!ws.path("out/weekly.csv").exists(), "nothing final before the end");

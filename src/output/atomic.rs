@@ -1,10 +1,12 @@
-//! Files that appear whole or not at all: write a temporary file beside the target, then rename.
+//! Files that appear whole or not at all: write a temporary file beside the target, fsync it,
+//! rename it into place, then fsync the folder so the rename itself is durable.
 
 use super::folder::FolderError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename).
+/// Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename, fsync
+/// of the folder).
 /// The temporary file is removed on every path that does not rename it, a panic included.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FolderError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -17,9 +19,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FolderError> {
         file.sync_all()?;
         std::fs::rename(tmp_path, path)?;
         tmp.0 = None;
-        Ok(())
+        sync_dir(dir)
     })();
     result.map_err(|source| FolderError::Write { path: path.to_path_buf(), source })
+}
+
+/// Makes the entries of `dir` durable: after a rename into it, the new name survives a power
+/// cut once this returns (fsync of the folder itself; the file's own fsync covers only its data).
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// A temporary file that is deleted when dropped, unless it was renamed (`None`).
@@ -56,6 +64,15 @@ mod tests {
         assert!(write_atomic(&target, b"x,y\n").is_err(), "a non-empty folder cannot be replaced by a file");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.csv")]);
+    }
+
+    #[test]
+    fn syncs_a_folder_and_names_what_it_cannot_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        sync_dir(dir.path()).unwrap();
+        let err = write_atomic(&dir.path().join("gone/a.csv"), b"x").unwrap_err();
+        assert!(err.to_string().contains("gone/a.csv"), "{err}");
+        assert_eq!(sync_dir(&dir.path().join("gone")).unwrap_err().kind(), std::io::ErrorKind::NotFound);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! is a half-written point, cut off and redone by `--resume`. A finished folder has no
 //! [`PARTIAL_DIR`], only the CSV files and `manifest.json`.
 
+use super::journal::{check_entry, read_journal};
 use super::manifest::{Manifest, ShardInfo};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -105,7 +106,7 @@ impl Identity {
 
     /// The points this folder holds.
     pub fn range(&self) -> Range<usize> {
-        self.shard.map_or(0..self.points, |s| s.first_point..s.first_point + s.points)
+        self.shard.map_or(0..self.points, |s| s.first_point..s.first_point.saturating_add(s.points))
     }
 
     /// What differs from `other`, as `what: X in theirs, Y in ours` phrases.
@@ -166,18 +167,52 @@ pub fn plan_start(dir: &Path, identity: &Identity, resume: bool) -> Result<Start
         let theirs: Identity = read_json(&identity_path)?;
         refuse_other(dir, identity, &theirs, "an unfinished run")?;
         let journal = partial.join(JOURNAL_FILE);
-        return Ok(match read_journal(&journal, identity.files.len()).map_err(FolderError::read(&journal))? {
-            Some(entry) => Start::Resume { next: entry.next, lengths: entry.lengths },
-            None => Start::Fresh,
-        });
+        let Some(entry) = read_journal(&journal, identity.files.len())? else {
+            let message = "missing, empty or truncated before its first line: the unfinished run cannot be \
+                           resumed: run again without --resume to start it over";
+            return Err(FolderError::refused(&journal, message));
+        };
+        check_entry(&entry, &identity.range(), dir, &partial, &identity.files)?;
+        return Ok(Start::Resume { next: entry.next, lengths: entry.lengths });
     }
     let manifest_path = dir.join("manifest.json");
     if manifest_path.exists() {
         let manifest: Manifest = read_json(&manifest_path)?;
         refuse_other(dir, identity, &Identity::of_manifest(&manifest), "the finished results")?;
+        check_listed_files(dir, &manifest)?;
         return Ok(Start::Complete(Box::new(manifest)));
     }
     Ok(Start::Fresh)
+}
+
+/// A finished folder must still hold every file its manifest lists.
+fn check_listed_files(dir: &Path, manifest: &Manifest) -> Result<(), FolderError> {
+    let missing: Vec<&str> = manifest.files.iter().filter(|f| !dir.join(f).is_file()).map(String::as_str).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "the finished results are incomplete: {} listed in manifest.json but missing; run again without \
+         --resume to write them all",
+        missing.join(", ")
+    );
+    Err(FolderError::refused(dir, message))
+}
+
+/// A file name a manifest or identity lists must stay inside its folder: relative, no `..`.
+pub(crate) fn check_file_names(path: &Path, names: &[String]) -> Result<(), FolderError> {
+    use std::path::Component;
+    for name in names {
+        let inside = !name.is_empty() && Path::new(name).components().all(|c| matches!(c, Component::Normal(_)));
+        if !inside {
+            let message = format!(
+                "lists the file '{name}', which is not a file inside its folder: not a file \
+                                   cartshift wrote; remove the folder"
+            );
+            return Err(FolderError::refused(path, message));
+        }
+    }
+    Ok(())
 }
 
 fn refuse_other(dir: &Path, ours: &Identity, theirs: &Identity, what: &str) -> Result<(), FolderError> {
@@ -200,64 +235,9 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T
         .map_err(|e| FolderError::refused(path, format!("not a file cartshift wrote ({e}); remove the folder")))
 }
 
-/// One line of the journal: points before `next` are in the files, whose lengths were `lengths`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct JournalEntry {
-    pub(crate) next: usize,
-    pub(crate) lengths: Vec<u64>,
-    /// Bytes of the journal up to the end of this line.
-    pub(crate) end: u64,
-}
-
-impl JournalEntry {
-    pub(crate) fn line(next: usize, lengths: &[u64]) -> String {
-        let lengths: Vec<String> = lengths.iter().map(u64::to_string).collect();
-        format!("{next} {}\n", lengths.join(" "))
-    }
-}
-
-/// The journal's last complete, well-formed line (a torn last line is ignored); `None` when
-/// there is none or no journal.
-pub(crate) fn read_journal(path: &Path, files: usize) -> std::io::Result<Option<JournalEntry>> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let mut last = None;
-    let mut end = 0u64;
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        let Some(entry) = parse_line(line, files) else { break };
-        end += line.len() as u64;
-        last = Some(JournalEntry { end, ..entry });
-    }
-    Ok(last)
-}
-
-fn parse_line(line: &[u8], files: usize) -> Option<JournalEntry> {
-    let text = std::str::from_utf8(line.strip_suffix(b"\n")?).ok()?;
-    let mut numbers = text.split(' ');
-    let next = numbers.next()?.parse().ok()?;
-    let lengths: Vec<u64> = numbers.map(str::parse).collect::<Result<_, _>>().ok()?;
-    (lengths.len() == files).then_some(JournalEntry { next, lengths, end: 0 })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_last_complete_line_wins_and_a_torn_one_is_ignored() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal");
-        assert_eq!(read_journal(&path, 2).unwrap(), None);
-        let text = JournalEntry::line(3, &[10, 20]) + &JournalEntry::line(5, &[30, 40]) + "7 50";
-        std::fs::write(&path, &text).unwrap();
-        let entry = read_journal(&path, 2).unwrap().unwrap();
-        assert_eq!((entry.next, entry.lengths.clone()), (5, vec![30, 40]));
-        assert_eq!(entry.end as usize, text.len() - "7 50".len());
-        assert_eq!(read_journal(&path, 3).unwrap(), None, "a line for another number of files is not valid");
-    }
 
     fn identity() -> Identity {
         Identity {
@@ -278,6 +258,17 @@ mod tests {
         assert!(a.differences(&a, "x", "y").is_empty());
         let b = Identity { seed: 8, ..identity() };
         assert_eq!(a.differences(&b, "the folder", "this run"), ["seed: 8 in the folder, 7 in this run"]);
+    }
+
+    #[test]
+    fn listed_files_must_stay_inside_their_folder() {
+        let path = Path::new("a/manifest.json");
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_file_names(path, &names(&["weekly.csv", "reference/weekly.csv"])).is_ok());
+        for bad in ["../weekly.csv", "/etc/passwd", "", "reference/../../x", "./weekly.csv"] {
+            let err = check_file_names(path, &names(&["weekly.csv", bad])).unwrap_err();
+            assert!(err.to_string().contains(&format!("lists the file '{bad}'")), "{err}");
+        }
     }
 
     #[test]

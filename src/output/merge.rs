@@ -5,7 +5,7 @@
 //! shards belong together: same cartshift version, scenario (hash, which covers `--set` and
 //! the `[sweep]` table), seed and files, and together every shard of the split exactly once.
 
-use super::folder::{FolderError, Identity, PARTIAL_DIR, read_json};
+use super::folder::{FolderError, Identity, PARTIAL_DIR, check_file_names, read_json};
 use super::manifest::{Manifest, ShardInfo};
 use super::write_atomic;
 use std::fs::File;
@@ -26,7 +26,7 @@ pub fn merge_shards(out: &Path, dirs: &[PathBuf]) -> Result<Vec<String>, FolderE
     shards.sort_by_key(|s| s.shard.index);
     check_complete(&shards)?;
     refuse_overwriting_a_shard(out, &shards)?;
-    std::fs::create_dir_all(out).map_err(FolderError::write(out))?;
+    let _lock = super::FolderLock::acquire(out)?; // creates `out` if needed
     let identity = Identity::of_manifest(&shards[0].manifest);
     for name in &identity.files {
         join_file(out, name, &shards)?;
@@ -48,6 +48,7 @@ fn read_shard(dir: &Path) -> Result<ShardFolder, FolderError> {
         return Err(FolderError::refused(dir, "unfinished shard: finish it with `cartshift run … --resume` first"));
     }
     let manifest: Manifest = read_json(&path)?;
+    check_file_names(&path, &manifest.files)?;
     let points = manifest.sweep.as_ref().map_or(1, |s| s.points);
     let whole = ShardInfo { index: 1, count: 1, first_point: 0, points };
     let shard = manifest.shard.unwrap_or(whole);
@@ -100,7 +101,7 @@ fn check_complete(shards: &[ShardFolder]) -> Result<(), FolderError> {
                 format!("shard {}/{count} starts at point {}, expected {next}", s.shard.index, s.shard.first_point);
             return Err(FolderError::refused(&s.dir, message));
         }
-        next += s.shard.points;
+        next = next.saturating_add(s.shard.points);
     }
     Ok(())
 }
@@ -144,7 +145,8 @@ fn join_file(out: &Path, name: &str, shards: &[ShardFolder]) -> Result<(), Folde
         }
         let file = writer.into_inner().map_err(|e| FolderError::Write { path: tmp.clone(), source: e.into_error() })?;
         file.sync_all().map_err(FolderError::write(&tmp))?;
-        std::fs::rename(&tmp, &target).map_err(FolderError::write(&target))
+        std::fs::rename(&tmp, &target).map_err(FolderError::write(&target))?;
+        super::atomic::sync_dir(out).map_err(FolderError::write(out))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

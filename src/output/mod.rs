@@ -6,6 +6,8 @@
 pub mod atomic;
 pub mod comparison;
 pub mod folder;
+pub(crate) mod journal;
+pub mod lock;
 pub mod manifest;
 pub mod merge;
 pub mod out_folder;
@@ -16,6 +18,7 @@ pub mod tables;
 
 pub use atomic::write_atomic;
 pub use folder::{FolderError, Identity, PARTIAL_DIR, Start, plan_start};
+pub use lock::{FolderLock, LOCK_FILE};
 pub use manifest::{AdaptiveInfo, Manifest, ReferenceInfo, SensitivityDesign, ShardInfo, SweepInfo};
 pub use merge::merge_shards;
 pub use out_folder::{OutFolder, OutFolderError};

@@ -146,6 +146,9 @@ fn foreign_files(dir: &Path, prefix: &str, ours: &[String]) -> std::io::Result<V
     let mut foreign = Vec::new();
     for entry in std::fs::read_dir(dir.join(prefix))? {
         let name = format!("{prefix}{}", entry?.file_name().to_string_lossy());
+        if name == super::LOCK_FILE {
+            continue; // another run's (it refuses us itself) or a stale one's (taken over)
+        }
         let path = dir.join(&name);
         if name == PARTIAL_DIR {
             continue; // an unfinished run of cartshift's, for --resume

@@ -8,7 +8,8 @@
 //! end the files are renamed into the output folder, `manifest.json` is written, and the
 //! partial folder is removed, so the final files appear whole or not at all.
 
-use super::folder::{FolderError, IDENTITY_FILE, Identity, JOURNAL_FILE, JournalEntry, PARTIAL_DIR, read_journal};
+use super::folder::{FolderError, IDENTITY_FILE, Identity, JOURNAL_FILE, PARTIAL_DIR};
+use super::journal::{JournalEntry, read_journal};
 use super::manifest::Manifest;
 use super::write_atomic;
 use std::fs::{File, OpenOptions};
@@ -33,6 +34,8 @@ pub struct SweepWriter {
     synced: usize,
     last_sync: Instant,
     sync_every: Duration,
+    /// Bytes of rows still allowed before an injected write failure ([`SweepWriter::fail_after`]).
+    budget: Option<u64>,
 }
 
 impl SweepWriter {
@@ -73,9 +76,11 @@ impl SweepWriter {
             synced: usize::MAX,
             last_sync: Instant::now(),
             sync_every,
+            budget: None,
         };
         writer.sync()?;
         sync_dir(&writer.partial)?;
+        sync_dir(dir)?;
         Ok(writer)
     }
 
@@ -95,13 +100,22 @@ impl SweepWriter {
             files.push(PartFile { name: name.clone(), out: reopen(dir, &partial, name, len, finished)?, len });
         }
         let journal_path = partial.join(JOURNAL_FILE);
-        let entry = read_journal(&journal_path, lengths.len()).map_err(FolderError::read(&journal_path))?;
+        let entry = read_journal(&journal_path, lengths.len())?;
         let mut journal =
             OpenOptions::new().write(true).open(&journal_path).map_err(FolderError::write(&journal_path))?;
         journal.set_len(entry.map_or(0, |e| e.end)).map_err(FolderError::write(&journal_path))?;
         journal.seek(SeekFrom::End(0)).map_err(FolderError::write(&journal_path))?;
         let last_sync = Instant::now();
-        Ok(SweepWriter { dir: dir.to_path_buf(), partial, files, journal, next, synced: next, last_sync, sync_every })
+        let dir = dir.to_path_buf();
+        Ok(SweepWriter { dir, partial, files, journal, next, synced: next, last_sync, sync_every, budget: None })
+    }
+
+    /// Fault injection, for tests of a full disk: after `bytes` more bytes of rows, writing
+    /// fails as a full disk does — the row in hand half-written, then `StorageFull`. `None`
+    /// (the default) never fails.
+    pub fn fail_after(mut self, bytes: Option<u64>) -> SweepWriter {
+        self.budget = bytes;
+        self
     }
 
     /// The next point to write.
@@ -109,17 +123,30 @@ impl SweepWriter {
         self.next
     }
 
-    /// Appends the next point's rows (one chunk per file, in file order).
+    /// Appends the next point's rows (one chunk per file, in file order). When a write fails
+    /// (a full disk), the points before this one are journalled if the disk still takes it, so
+    /// `--resume` keeps them.
     pub fn write_point(&mut self, rows: &[Vec<u8>]) -> Result<(), FolderError> {
-        for (file, bytes) in self.files.iter_mut().zip(rows) {
-            if let Some(out) = &mut file.out {
-                out.write_all(bytes).map_err(FolderError::write(&self.partial.join(&file.name)))?;
-                file.len += bytes.len() as u64;
-            }
+        let before: Vec<u64> = self.files.iter().map(|f| f.len).collect();
+        if let Err(err) = self.append(rows) {
+            let _ = self.journal_lengths(&before);
+            return Err(err);
         }
         self.next += 1;
         if self.last_sync.elapsed() >= self.sync_every {
             self.sync()?;
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, rows: &[Vec<u8>]) -> Result<(), FolderError> {
+        for (file, bytes) in self.files.iter_mut().zip(rows) {
+            if let Some(out) = &mut file.out {
+                let path = self.partial.join(&file.name);
+                spend(&mut self.budget, bytes, out).map_err(FolderError::write(&path))?;
+                out.write_all(bytes).map_err(FolderError::write(&path))?;
+                file.len += bytes.len() as u64;
+            }
         }
         Ok(())
     }
@@ -129,6 +156,15 @@ impl SweepWriter {
         if self.synced == self.next {
             return Ok(());
         }
+        let lengths: Vec<u64> = self.files.iter().map(|f| f.len).collect();
+        self.journal_lengths(&lengths)?;
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+
+    /// Flushes and fsyncs the files, then journals that the points before `next` are in them
+    /// up to `lengths` (which the files reach, or exceed by a half-written point).
+    fn journal_lengths(&mut self, lengths: &[u64]) -> Result<(), FolderError> {
         for file in &mut self.files {
             if let Some(out) = &mut file.out {
                 let path = self.partial.join(&file.name);
@@ -136,14 +172,10 @@ impl SweepWriter {
                 out.get_ref().sync_data().map_err(FolderError::write(&path))?;
             }
         }
-        let lengths: Vec<u64> = self.files.iter().map(|f| f.len).collect();
         let path = self.partial.join(JOURNAL_FILE);
-        self.journal
-            .write_all(JournalEntry::line(self.next, &lengths).as_bytes())
-            .map_err(FolderError::write(&path))?;
+        self.journal.write_all(JournalEntry::line(self.next, lengths).as_bytes()).map_err(FolderError::write(&path))?;
         self.journal.sync_data().map_err(FolderError::write(&path))?;
         self.synced = self.next;
-        self.last_sync = Instant::now();
         Ok(())
     }
 
@@ -205,7 +237,22 @@ fn reopen(
     Ok(Some(BufWriter::new(file)))
 }
 
+/// Takes `bytes` from an injected write budget; when they do not fit, writes what does (and
+/// flushes it, as a full disk leaves a torn row) and fails with `StorageFull`.
+fn spend(budget: &mut Option<u64>, bytes: &[u8], out: &mut BufWriter<File>) -> std::io::Result<()> {
+    let Some(left) = budget else { return Ok(()) };
+    if (bytes.len() as u64) <= *left {
+        *left -= bytes.len() as u64;
+        return Ok(());
+    }
+    out.write_all(&bytes[..*left as usize])?;
+    out.flush()?;
+    *left = 0;
+    let message = "no space left on device (injected by the test-only write limit)";
+    Err(std::io::Error::new(std::io::ErrorKind::StorageFull, message))
+}
+
 /// Makes renames and new entries in `dir` durable.
 fn sync_dir(dir: &Path) -> Result<(), FolderError> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(FolderError::write(dir))
+    super::atomic::sync_dir(dir).map_err(FolderError::write(dir))
 }

@@ -16,12 +16,11 @@ pub use pool::{Observer, run_points};
 use crate::engine::Worlds;
 use crate::error::Error;
 use crate::guard::MemoryEstimate;
-use crate::output::folder::read_journal;
 use crate::output::table::{PointOutput, Table};
 use crate::output::tables::{PointColumns, parameter_text};
 use crate::output::{
-    AdaptiveInfo, Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo, SweepWriter,
-    plan_start,
+    AdaptiveInfo, FolderLock, Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo,
+    SweepWriter, plan_start,
 };
 use crate::sweep::Shard;
 use std::ops::Range;
@@ -53,6 +52,9 @@ pub struct RunOptions {
     /// Run each point in batches until this precision is met, instead of a fixed number of
     /// replications ([`adaptive`]).
     pub precision: Option<Precision>,
+    /// Fault injection for tests: fail like a full disk after this many bytes of rows
+    /// ([`SweepWriter::fail_after`]). `None` in real runs.
+    pub fail_write_after: Option<u64>,
 }
 
 impl RunOptions {
@@ -68,6 +70,7 @@ impl RunOptions {
             sync_every: DEFAULT_SYNC_EVERY,
             command_line: Vec::new(),
             precision: None,
+            fail_write_after: None,
         }
     }
 }
@@ -104,6 +107,11 @@ pub fn execute(
     let tables = Table::for_run(&first, options.raw);
     let identity = identity(plan, &first, (options.shard, options.precision), &range, &tables);
     let folder = OutFolder::prepare(&options.dir, options.force, options.resume)?;
+    let lock = FolderLock::acquire(&options.dir)?;
+    if let Some(note) = lock.note() {
+        observer.note(note);
+    }
+    let _lock = observer.hold(lock);
     let start = plan_start(&options.dir, &identity, options.resume)?;
     let next = match &start {
         Start::Complete(manifest) => return Ok(Outcome::AlreadyComplete { manifest: manifest.clone() }),
@@ -111,7 +119,7 @@ pub fn execute(
         Start::Resume { next, .. } => *next,
     };
     let window = 2 * pool.current_num_threads() + 1;
-    let household_weeks = check_points(plan, next..range.end, options, pool.current_num_threads(), window)?;
+    let household_weeks = check_points(plan, next..range.end, options, (pool.current_num_threads(), window), observer)?;
     observer.planned(range.end.saturating_sub(next), household_weeks.1, household_weeks.0);
     let mut run = Writing {
         plan,
@@ -128,7 +136,8 @@ pub fn execute(
         simulated: 0,
     };
     if let Start::Resume { next, lengths } = &start {
-        run.writer = Some(SweepWriter::resume(&options.dir, &identity, *next, lengths, options.sync_every)?);
+        let writer = SweepWriter::resume(&options.dir, &identity, *next, lengths, options.sync_every)?;
+        run.writer = Some(writer.fail_after(options.fail_write_after));
     }
     let end = range.end;
     let result = run_points(
@@ -170,13 +179,15 @@ fn check_points(
     plan: &Plan,
     points: Range<usize>,
     options: &RunOptions,
-    threads: usize,
-    window: usize,
+    (threads, window): (usize, usize),
+    observer: &dyn Observer,
 ) -> Result<(u64, u64), Error> {
     let (mut household_weeks, mut replications) = (0u64, 0u64);
     let mut largest: Option<MemoryEstimate> = None;
     let in_flight = window.min(points.len()).max(1);
-    for point in points {
+    let total = points.len();
+    for (done, point) in points.enumerate() {
+        observer.checked(done + 1, total);
         let w = with_replications(plan.worlds(point)?, options.precision.map(|p| p.max_replications));
         household_weeks += w.household_weeks();
         replications += u64::from(w.replications());
@@ -204,11 +215,11 @@ fn with_replications(mut worlds: Worlds, replications: Option<u32>) -> Worlds {
     worlds
 }
 
-/// True when the folder holds an unfinished run of `identity` with at least one point made
-/// durable: worth keeping for `--resume` after a failure.
+/// True when the folder holds an unfinished run of `identity` (its journal), worth keeping for
+/// `--resume` after a failure: the points it finished, if any, stay valid.
 fn resumable(dir: &std::path::Path, identity: &Identity) -> bool {
     let journal = dir.join(PARTIAL_DIR).join(crate::output::folder::JOURNAL_FILE);
-    matches!(read_journal(&journal, identity.files.len()), Ok(Some(entry)) if entry.next > identity.range().start)
+    journal.is_file() && identity.files.iter().all(|f| dir.join(PARTIAL_DIR).join(f).is_file() || dir.join(f).is_file())
 }
 
 /// The writing half of a run: the writer (created when the first point is ready, so a run
@@ -269,7 +280,7 @@ impl Writing<'_> {
             let parameters = self.plan.parameters();
             let headers: Vec<Vec<u8>> = self.tables.iter().map(|t| t.header(&parameters)).collect();
             let writer = SweepWriter::create(&self.options.dir, self.identity, &headers, self.options.sync_every)?;
-            self.writer = Some(writer);
+            self.writer = Some(writer.fail_after(self.options.fail_write_after));
         }
         Ok(self.writer.as_mut().expect("created above"))
     }

@@ -9,6 +9,7 @@
 //! depends on which thread ran what.
 
 use crate::engine::{PointResults, ReplicationOutput, Worlds};
+use crate::output::FolderLock;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -18,6 +19,8 @@ use std::sync::mpsc;
 
 /// Told how a sweep is getting on, from any thread. Every method does nothing by default.
 pub trait Observer: Sync {
+    /// `done` of `points` points validated, before any runs (a long sweep takes seconds).
+    fn checked(&self, _done: usize, _points: usize) {}
     /// What this run will simulate: points, replications and household-weeks (warm-up included).
     fn planned(&self, _points: usize, _replications: u64, _household_weeks: u64) {}
     /// `n` more household-weeks simulated.
@@ -32,6 +35,14 @@ pub trait Observer: Sync {
     /// process half-way through it: the binary holds off Ctrl-C here. Calls `write` by default.
     fn writing(&self, write: &mut dyn FnMut()) {
         write()
+    }
+    /// Something the user should know that is not an error (a stale lock taken over).
+    fn note(&self, _message: &str) {}
+    /// The output folder's lock, taken for this run: keep it (and return `None`) to release it
+    /// yourself, e.g. on an exit by signal; by default it is handed back and held to the end of
+    /// the run.
+    fn hold(&self, lock: FolderLock) -> Option<FolderLock> {
+        Some(lock)
     }
 }
 

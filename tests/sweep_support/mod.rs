@@ -171,9 +171,11 @@ impl Workspace {
         stderr
     }
 
-    /// Every file below the folder with its bytes.
+    /// Every file below the folder with its bytes, but lock files: a refused run may take over
+    /// and release the stale lock of a killed run.
     fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        self.entries().into_iter().map(|e| (e.clone(), fs::read(self.path(&e)).unwrap_or_default())).collect()
+        let entries = self.entries().into_iter().filter(|e| !e.ends_with(cartshift::output::LOCK_FILE));
+        entries.map(|e| (e.clone(), fs::read(self.path(&e)).unwrap_or_default())).collect()
     }
 }
 

@@ -9,6 +9,7 @@
 //! folder holds one whole, consistent set of files), then exits with the signal's code. The
 //! library knows nothing of this: it is the binary's process state.
 
+use cartshift::output::FolderLock;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::sync::Mutex;
@@ -18,6 +19,18 @@ use std::sync::atomic::{AtomicI32, Ordering};
 static WRITING: Mutex<()> = Mutex::new(());
 /// The signal received, or 0.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
+/// The output folder's lock, released (its file removed) on an exit by signal too.
+static LOCK: Mutex<Option<FolderLock>> = Mutex::new(None);
+
+/// Holds `lock` until [`release`] or an exit by signal.
+pub fn hold(lock: FolderLock) {
+    *LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(lock);
+}
+
+/// Releases the lock [`hold`] took.
+pub fn release() {
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+}
 
 /// Starts the thread that turns SIGINT and SIGTERM into an orderly exit.
 pub fn install() -> std::io::Result<()> {
@@ -44,6 +57,7 @@ pub fn while_writing<T>(write: impl FnOnce() -> T) -> T {
 
 fn exit(signal: i32) -> ! {
     let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+    release();
     eprintln!(
         "cartshift: interrupted by {name}; no partial file was left in the output folder (a sweep's finished \
          points are kept: continue with --resume)"

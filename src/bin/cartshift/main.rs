@@ -4,6 +4,7 @@ mod bench;
 mod calibrate;
 mod cli;
 mod error;
+mod faults;
 mod interrupt;
 mod memory;
 mod merge;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         cli::Command::Merge(args) => merge::merge(args),
         cli::Command::Sensitivity(args) => sensitivity::sensitivity(args),
     };
+    interrupt::release(); // statics are never dropped: remove the output folder's lock file here
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -12,6 +12,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// Points validated between two updates of the bar's message while a sweep is checked.
+const CHECKED_EVERY: usize = 100;
+
 /// How long a run goes before the bar appears.
 const DEFAULT_DELAY: Duration = Duration::from_secs(1);
 
@@ -84,6 +87,20 @@ impl RunProgress {
     pub fn point(&self) {
         self.points.fetch_add(1, Ordering::Relaxed);
         self.refresh();
+    }
+
+    /// Validation of a large sweep's points before they run: `done` of `points` checked.
+    pub fn checked(&self, done: usize, points: usize) {
+        if self.sweep && (done.is_multiple_of(CHECKED_EVERY) || done == points) {
+            self.bar.set_message(format!("checked {done}/{points} points before running them"));
+            self.advance(0);
+            self.bar.tick();
+        }
+    }
+
+    /// Something the user should know that is not an error, printed around the bar.
+    pub fn note(&self, message: &str) {
+        self.bar.suspend(|| eprintln!("note: {message}"));
     }
 
     /// Clears the bar from the terminal.

@@ -89,6 +89,7 @@ fn execute(
     options.available_memory = if o.force { None } else { memory::available_bytes() };
     options.command_line = std::env::args().collect();
     options.precision = precision(&o, resume)?;
+    options.fail_write_after = crate::faults::fail_write_after()?;
     let progress = RunProgress::new(o.quiet, plan.sweep.is_sweep());
     let outcome = pipeline::execute(&plan, &options, &pool, &progress);
     progress.finish();
@@ -164,6 +165,19 @@ impl cartshift::pipeline::Observer for RunProgress {
 
     fn writing(&self, write: &mut dyn FnMut()) {
         interrupt::while_writing(write)
+    }
+
+    fn checked(&self, done: usize, points: usize) {
+        self.checked(done, points);
+    }
+
+    fn note(&self, message: &str) {
+        self.note(message);
+    }
+
+    fn hold(&self, lock: cartshift::output::FolderLock) -> Option<cartshift::output::FolderLock> {
+        interrupt::hold(lock);
+        None
     }
 
     fn point_results(&self, _point: usize, worlds: &Worlds, results: &PointResults) {
