@@ -39,7 +39,14 @@ pub struct Tally {
     pub by_region: Vec<u64>,
     /// Online-capable households per region, after this week's adoption.
     pub online: Vec<u64>,
+    /// Expected trips per retailer (all channels): the households' choice probabilities in
+    /// fixed point, [`EXPECTED_SCALE`] per household, so that sums do not depend on block order.
+    /// Filled only when [`WeekTables::expected_shares`] is set.
+    pub expected: Vec<u64>,
 }
+
+/// Fixed-point unit of [`Tally::expected`]: one household's probability 1 is 2^32.
+pub const EXPECTED_SCALE: f64 = 4_294_967_296.0;
 
 impl Tally {
     /// An empty tally for `alternatives × segments` and `regions`.
@@ -48,6 +55,7 @@ impl Tally {
             choices: vec![0; alternatives * segments],
             by_region: vec![0; alternatives * regions],
             online: vec![0; regions],
+            expected: vec![0; alternatives.saturating_sub(1) / 3],
         }
     }
 
@@ -56,6 +64,7 @@ impl Tally {
         self.choices.iter_mut().zip(&other.choices).for_each(|(a, b)| *a += b);
         self.by_region.iter_mut().zip(&other.by_region).for_each(|(a, b)| *a += b);
         self.online.iter_mut().zip(&other.online).for_each(|(a, b)| *a += b);
+        self.expected.iter_mut().zip(&other.expected).for_each(|(a, b)| *a += b);
     }
 }
 
@@ -125,6 +134,18 @@ impl Scratch {
             }
         }
         (last.0, 1.0 - f32::EPSILON)
+    }
+
+    /// Adds each retailer's choice probability (all its channels), in fixed point, to `expected`.
+    fn add_expected(&self, expected: &mut [u64]) {
+        let scale = EXPECTED_SCALE / self.total as f64;
+        for (r, e) in expected.iter_mut().enumerate() {
+            let mut w = self.weights[1 + r];
+            if self.online {
+                w += self.weights[self.store_end + r] + self.weights[self.store_end + self.retailers + r];
+            }
+            *e += (w as f64 * scale).round() as u64;
+        }
     }
 
     /// The weights in the model's alternative order, and their total (for coupling two worlds).
@@ -213,6 +234,9 @@ pub fn prepare_choice(
     let used = if online { scratch.utilities.len() } else { scratch.store_end };
     scratch.online = online;
     scratch.total = logit::weights(&scratch.utilities[..used], &mut scratch.weights[..used]);
+    if t.expected_shares {
+        scratch.add_expected(&mut tally.expected);
+    }
 }
 
 /// The second half: count the chosen alternative and update loyalty.

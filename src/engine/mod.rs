@@ -11,7 +11,7 @@ pub mod replication;
 pub mod week_tables;
 
 pub use comparison::{ComparisonResults, align_reference, compare};
-pub use replication::{PairedReplication, ReplicationResult, WeekRecord, run_paired, run_replication};
+pub use replication::{PairedReplication, ReplicationResult, RetailerWeek, WeekRecord, run_paired, run_replication};
 pub use week_tables::{CHANNELS, alternative};
 
 use crate::scenario::Scenario;

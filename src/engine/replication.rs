@@ -4,7 +4,9 @@
 //! scenario's and the reference's worlds in lockstep so that each household takes the same
 //! draws in both (common random numbers) and its pair of choices can be counted.
 
-use super::kernel::{Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws};
+use super::kernel::{
+    EXPECTED_SCALE, Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws,
+};
 use super::population::{Block, populate, region_sizes};
 use super::week_tables::{WeekTables, alternative};
 use crate::model::coupling;
@@ -26,6 +28,20 @@ pub struct WeekRecord {
     pub online: Vec<f64>,
     /// Trips per `[alternative * regions + region]`, scaled to real households.
     pub region_trips: Vec<f64>,
+    /// Each retailer's state in effect this week: after the week's events and the price
+    /// responses of earlier weeks (a cut decided at the end of week w shows from week w + 1).
+    pub retailers: Vec<RetailerWeek>,
+}
+
+/// One retailer's parameters in one week, as the households saw them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetailerWeek {
+    /// P_r.
+    pub price_index: f64,
+    /// Stores over all regions (0 once acquired and folded into another).
+    pub stores: f64,
+    /// W_r, minutes.
+    pub checkout_wait_min: f64,
 }
 
 /// The reported weeks of one replication.
@@ -46,7 +62,8 @@ struct World<'a> {
     region_n: Vec<u64>,
     online: Vec<u64>,
     schedule: Vec<Vec<usize>>,
-    share_at_start: Vec<f64>,
+    /// Expected share of all trips per retailer, per reported week (with a price response).
+    expected: Vec<Vec<f64>>,
     weeks: Vec<WeekRecord>,
 }
 
@@ -62,7 +79,7 @@ impl<'a> World<'a> {
             states: s.retailers.iter().map(|r| r.initial.clone()).collect(),
             region_n: region_sizes(&shares, s.simulation.households),
             schedule: s.event_schedule(),
-            share_at_start: Vec::new(),
+            expected: Vec::with_capacity(s.simulation.weeks as usize),
             weeks: Vec::with_capacity(s.simulation.weeks as usize),
         }
     }
@@ -93,11 +110,9 @@ impl<'a> World<'a> {
         self.online = tally.online.clone();
         let Some(w) = self.reported(week) else { return };
         let record = record_week(self.s, &self.states, tally, &self.region_n);
-        let shares = retailer_shares(&record, self.states.len());
-        if w == 0 {
-            self.share_at_start = shares.clone();
-        }
-        respond_to_prices(self.s, w, &self.share_at_start, &shares, &mut self.states);
+        let n = self.s.simulation.households as f64 * EXPECTED_SCALE;
+        self.expected.push(tally.expected.iter().map(|&e| e as f64 / n).collect());
+        respond_to_prices(self.s, w, &self.expected, &mut self.states);
         self.weeks.push(record);
     }
 
@@ -274,6 +289,7 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
         revenue: vec![0.0; alternatives],
         online: fractions(&tally.online, region_n),
         region_trips: tally.by_region.iter().map(|&c| c as f64 * scale).collect(),
+        retailers: states.iter().map(retailer_week).collect(),
     };
     for alt in 0..alternatives {
         let counts = &tally.choices[alt * segments..(alt + 1) * segments];
@@ -286,24 +302,37 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
     record
 }
 
-/// Each retailer's share of all trips this week, all channels together.
-fn retailer_shares(record: &WeekRecord, retailers: usize) -> Vec<f64> {
-    (0..retailers).map(|r| (0..3).map(|c| record.share[alternative(r, c)]).sum()).collect()
+fn retailer_week(st: &RetailerState) -> RetailerWeek {
+    let stores = if st.active { st.stores.iter().sum() } else { 0.0 };
+    RetailerWeek { price_index: st.price_index, stores, checkout_wait_min: st.checkout_wait_min }
 }
 
-/// MODEL.md §5 price pressure, at the end of reported week `w`; a cut applies from `w + 1`.
-fn respond_to_prices(s: &Scenario, w: u32, start: &[f64], now: &[f64], states: &mut [RetailerState]) {
-    if w == 0 {
-        return;
-    }
+/// Mean of retailer `r`'s expected share over reported weeks `weeks`.
+fn window_share(expected: &[Vec<f64>], weeks: std::ops::Range<usize>, r: usize) -> f64 {
+    let len = weeks.len() as f64;
+    expected[weeks].iter().map(|week| week[r]).sum::<f64>() / len
+}
+
+/// MODEL.md §5 price pressure, at the end of reported week `w` (whose expected shares are the
+/// last of `expected`); a cut applies from `w + 1`. At every multiple `w` of `every_weeks`, the
+/// expected share over weeks `w − every_weeks + 1 ..= w` is compared with the one over the first
+/// `every_weeks` reported weeks. Expected shares carry no sampling noise from the choices, so
+/// the rule does not react to the number of simulated households.
+fn respond_to_prices(s: &Scenario, w: u32, expected: &[Vec<f64>], states: &mut [RetailerState]) {
     for (r, retailer) in s.retailers.iter().enumerate() {
         let Some(rule) = retailer.price_response else { continue };
-        let loss = start[r] - now[r];
-        if !w.is_multiple_of(rule.every_weeks) || !states[r].active || start[r] <= 0.0 || loss <= 0.0 {
+        let k = rule.every_weeks as usize;
+        if w == 0 || !w.is_multiple_of(rule.every_weeks) || !states[r].active || expected.len() < k {
+            continue;
+        }
+        let start = window_share(expected, 0..k, r);
+        let now = window_share(expected, expected.len() - k..expected.len(), r);
+        let loss = start - now;
+        if start <= 0.0 || loss <= 0.0 {
             continue;
         }
         let p = states[r].price_index;
-        let cut = (p * (1.0 - rule.strength * loss / start[r])).max(rule.floor);
+        let cut = (p * (1.0 - rule.strength * loss / start)).max(rule.floor);
         states[r].price_index = cut.min(p);
     }
 }
