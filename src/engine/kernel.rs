@@ -25,7 +25,7 @@
 use super::population::Block;
 use super::week_tables::WeekTables;
 use crate::model::logit::UNAVAILABLE;
-use crate::model::{adoption, logit, loyalty};
+use crate::model::{adoption, coupling, logit, loyalty};
 use crate::scenario::Dynamics;
 use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
@@ -79,7 +79,8 @@ pub struct Scratch {
     store_end: usize,
     online: bool,
     total: f32,
-    model_order: Vec<f32>,
+    model_weights: Vec<f32>,
+    model_utilities: Vec<f32>,
 }
 
 impl Scratch {
@@ -94,7 +95,8 @@ impl Scratch {
             store_end,
             online: false,
             total: 0.0,
-            model_order: vec![0.0; 1 + 3 * retailers],
+            model_weights: vec![0.0; 1 + 3 * retailers],
+            model_utilities: vec![UNAVAILABLE; 1 + 3 * retailers],
         }
     }
 
@@ -148,16 +150,24 @@ impl Scratch {
         }
     }
 
-    /// The weights in the model's alternative order, and their total (for coupling two worlds).
-    pub fn model_weights(&mut self) -> (&[f32], f32) {
-        self.model_order[0] = self.weights[0];
+    /// Utilities and weights in the model's alternative order, and the total (for coupling two
+    /// worlds); channels a household cannot use have weight 0.
+    pub fn model_order(&mut self) -> coupling::Logit<'_> {
+        self.model_weights[0] = self.weights[0];
+        self.model_utilities[0] = self.utilities[0];
         for r in 0..self.retailers {
             for c in 0..3 {
-                let w = if c == 0 || self.online { self.weights[self.index(r, c)] } else { 0.0 };
-                self.model_order[1 + 3 * r + c] = w;
+                let (w, v) = if c == 0 || self.online {
+                    let i = self.index(r, c);
+                    (self.weights[i], self.utilities[i])
+                } else {
+                    (0.0, UNAVAILABLE)
+                };
+                self.model_weights[1 + 3 * r + c] = w;
+                self.model_utilities[1 + 3 * r + c] = v;
             }
         }
-        (&self.model_order, self.total)
+        coupling::Logit { utilities: &self.model_utilities, weights: &self.model_weights, total: self.total }
     }
 }
 
@@ -207,7 +217,7 @@ pub fn step_household(
 }
 
 /// The first half of a household's week: going online, then every alternative's logit weight
-/// into `scratch` (read them with [`Scratch::pick`] or [`Scratch::model_weights`]).
+/// into `scratch` (read them with [`Scratch::pick`] or [`Scratch::model_order`]).
 #[inline]
 pub fn prepare_choice(
     block: &mut Block,

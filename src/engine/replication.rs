@@ -166,8 +166,9 @@ pub struct PairedReplication {
 
 /// Runs `scenario` and `reference` (same households, weeks and seed) household by household:
 /// every household takes the same two draws per week in both worlds. The reference chooses by
-/// inverse CDF as in a plain run; the scenario's choice is maximally coupled to it
-/// ([`coupling::couple`]), so the switching counts show substitution, not file order.
+/// inverse CDF as in a plain run; the scenario's choice comes from the same household's taste
+/// shocks, drawn conditional on the reference's choice from a stream of their own
+/// ([`coupling::couple`]), so the switching counts are the random-utility model's flows.
 pub fn run_paired(
     scenario: &Scenario,
     reference: &Scenario,
@@ -179,7 +180,8 @@ pub fn run_paired(
     let (alts_a, alts_b) = (a.alternatives(), b.alternatives());
     let mut switching_final = vec![0; alts_a * alts_b];
     let mut switching_horizon = vec![0; alts_a * alts_b];
-    let to_scenario = matching_alternatives(reference, scenario);
+    let to_reference = matching_alternatives(scenario, reference);
+    let seed = scenario.simulation.seed;
     for week in 0..scenario.total_weeks() {
         let (tables_a, fractions_a) = a.start_week(week);
         let (tables_b, fractions_b) = b.start_week(week);
@@ -191,19 +193,24 @@ pub fn run_paired(
             .par_iter_mut()
             .zip(b.blocks.par_iter_mut())
             .map(|(block_a, block_b)| {
-                let mut rng = stream(scenario.simulation.seed, replication, block_a.index, Some(week), Purpose::Week);
+                let mut rng = stream(seed, replication, block_a.index, Some(week), Purpose::Week);
+                let mut shocks = stream(seed, replication, block_a.index, Some(week), Purpose::Shocks);
                 let (mut tally_a, mut tally_b) = (empty_a.clone(), empty_b.clone());
                 let (mut scratch_a, mut scratch_b) =
                     (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
                 let mut pairs = vec![0u64; alts_a * alts_b];
-                let mut excess = vec![0.0f32; alts_a];
                 for i in 0..block_a.len() {
                     let (u_online, u_choice) = week_draws(&mut rng);
                     prepare_choice(block_a, i, &inputs_a, u_online, &mut scratch_a, &mut tally_a);
                     prepare_choice(block_b, i, &inputs_b, u_online, &mut scratch_b, &mut tally_b);
-                    let (from, v) = scratch_b.pick(u_choice);
-                    let (p, q) = (scratch_b.model_weights(), scratch_a.model_weights());
-                    let to = coupling::couple(from, v, p, q, &to_scenario, &mut excess);
+                    let from = scratch_b.pick(u_choice).0;
+                    let to = coupling::couple(
+                        from,
+                        &scratch_b.model_order(),
+                        &scratch_a.model_order(),
+                        &to_reference,
+                        &mut shocks,
+                    );
                     commit_choice(block_a, i, &inputs_a, to, &mut tally_a);
                     commit_choice(block_b, i, &inputs_b, from, &mut tally_b);
                     pairs[from * alts_a + to] += 1;
@@ -229,11 +236,11 @@ pub fn run_paired(
     PairedReplication { scenario: a.into_result(), reference: b.into_result(), switching_final, switching_horizon }
 }
 
-/// For each reference alternative, the scenario's alternative with the same retailer and channel.
-fn matching_alternatives(reference: &Scenario, scenario: &Scenario) -> Vec<Option<usize>> {
+/// For each alternative of `from`, the alternative of `to` with the same retailer and channel.
+fn matching_alternatives(from: &Scenario, to: &Scenario) -> Vec<Option<usize>> {
     let mut map = vec![Some(0)];
-    for r in &reference.retailers {
-        let same = scenario.retailers.iter().position(|x| x.name == r.name);
+    for r in &from.retailers {
+        let same = to.retailers.iter().position(|x| x.name == r.name);
         map.extend((0..3).map(|c| same.map(|k| alternative(k, c))));
     }
     map
