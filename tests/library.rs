@@ -139,13 +139,13 @@ fn price_war_grows_aldi_and_makes_the_big_chains_cut_prices() {
     let (s, r, c) = against_reference("price_war.toml");
     assert_up(&s, &r, &c, "Aldi");
     assert_down(&s, &r, &c, "Other grocers");
-    for chain in ["Walmart", "Kroger", "Albertsons"] {
+    // Kroger and Albertsons lose share against their own start and cut (by about 1% over the
+    // year); Walmart gains online and barely moves (issue 12: responses on expected shares).
+    for chain in ["Kroger", "Albertsons"] {
         let i = index(&s, chain);
-        // Revenue per store trip is spend × price index: it falls when the chain cuts prices.
-        let per_trip = |res: &cartshift::engine::RunResults| {
-            final_week(res, |w| w.revenue[alternative(i, 0)]) / final_week(res, |w| w.trips[alternative(i, 0)])
-        };
-        assert!(per_trip(&c.scenario) < 0.99 * per_trip(&c.reference), "{chain} did not cut its price");
+        let start = s.retailers[i].initial.price_index;
+        let price = final_week(&c.scenario, |w| w.retailers[i].price_index);
+        assert!(price < start * 0.998, "{chain} did not cut its price: {start} -> {price}");
     }
 }
 

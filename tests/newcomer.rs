@@ -145,7 +145,10 @@ fn a_rerun_replaces_cartshifts_own_files_and_drops_stale_ones() {
     ws.succeed("scenarios/kroger_alibaba_alliance.toml", &["-o", "out", "--report"]);
     assert!(ws.path("out/shifts.csv").is_file() && ws.path("out/report.html").is_file());
     ws.succeed("scenarios/kroger_alibaba_alliance.toml", &["-o", "out", "--no-reference"]);
-    assert_eq!(names(&ws.path("out")), ["manifest.json", "online.csv", "regions.csv", "summary.csv", "weekly.csv"]);
+    assert_eq!(
+        names(&ws.path("out")),
+        ["manifest.json", "online.csv", "regions.csv", "retailers.csv", "summary.csv", "weekly.csv"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ pub mod folder;
 pub mod manifest;
 pub mod merge;
 pub mod regions;
+pub mod retailers;
 pub mod stream;
 pub mod tables;
 
@@ -35,6 +36,7 @@ fn run_files(s: &Scenario, results: &RunResults, raw: bool, prefix: &str) -> Vec
         (format!("{prefix}online.csv"), tables::online_csv(s, results, 0)),
         (format!("{prefix}summary.csv"), tables::summary_csv(s, results, 0)),
         (format!("{prefix}regions.csv"), regions::regions_csv(s, results, 0)),
+        (format!("{prefix}retailers.csv"), retailers::retailers_csv(s, results, 0)),
     ];
     if raw {
         files.push((format!("{prefix}replications.csv"), tables::replications_csv(s, results, 0)));
