@@ -164,3 +164,55 @@ fn switching_flows_are_the_random_utility_models() {
     }
     assert!(coupled[2][0] > 0.02, "B loses to the outside option too: {}", coupled[2][0]);
 }
+
+fn small_baseline(extra: &[&str]) -> Scenario {
+    let mut o = vec![
+        "simulation.households=3000",
+        "simulation.replications=3",
+        "simulation.weeks=10",
+        "simulation.warmup_weeks=6",
+    ];
+    o.extend(extra);
+    repo_scenario("baseline_2018.toml", &o)
+}
+
+/// Issue 12, point 4: reach counts people. Every weekly share is a lower bound of reach (those
+/// households shopped there), and reach is at most 1; a world against itself has no new shoppers.
+#[test]
+fn reach_and_new_shoppers_count_people() {
+    let s = small_baseline(&[]);
+    let c = paired(&s, &s, 2);
+    for rep in &c.scenario.replications {
+        for (r, &reach) in rep.reach.iter().enumerate() {
+            let top =
+                rep.weeks.iter().map(|w| (0..3).map(|ch| w.share[alternative(r, ch)]).sum::<f64>()).fold(0.0, f64::max);
+            assert!(reach >= top - 1e-12 && reach <= 1.0, "retailer {r}: reach {reach}, best week {top}");
+        }
+    }
+    for rep in c.new_shoppers.as_ref().unwrap() {
+        assert!(rep.iter().all(|w| w.counts.iter().all(|&n| n == 0)), "nobody is new against herself");
+    }
+}
+
+/// A 10% Kroger price cut from week 2 wins Kroger new shoppers in the event window and over the
+/// horizon; at most every household, and more over the horizon than in four weeks.
+#[test]
+fn a_price_cut_wins_new_shoppers() {
+    let r = small_baseline(&[]);
+    let mut s = small_baseline(&["retailer.Kroger.price_index=0.9"]);
+    s.name = "kroger_cut".into();
+    let c = paired(&s, &r, 2);
+    let kroger = s.retailers.iter().position(|x| x.name == "Kroger").unwrap();
+    let columns = 1 + r.retailers.len();
+    for rep in c.new_shoppers.as_ref().unwrap() {
+        let whole = rep.last().unwrap();
+        assert_eq!((whole.window.start, whole.window.end), (0, 9));
+        let kroger_new: u64 = whole.counts[kroger * columns..(kroger + 1) * columns].iter().sum();
+        assert!(kroger_new > 0 && kroger_new <= s.simulation.households, "{kroger_new}");
+        assert_eq!(whole.counts[kroger * columns + 1 + kroger], 0, "nobody is new from Kroger itself");
+    }
+    let csv = cartshift::output::new_shoppers::new_shoppers_csv(&s, &r, &c, 0).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with("scenario,reference,point,window_start,window_end,retailer,from,mean"));
+    assert_eq!(text.lines().count(), 1 + s.retailers.len() * r.retailers.len());
+}

@@ -19,6 +19,9 @@ pub struct ComparisonResults {
     /// Per replication `(final week, horizon)` counts, `[from_reference * scenario_alts + to]`;
     /// `None` without common random numbers, where pairs of choices mean nothing.
     pub switching: Option<Vec<(Vec<u64>, Vec<u64>)>>,
+    /// Per replication, new shoppers per window (see [`super::new_shoppers`]); `None` without
+    /// common random numbers.
+    pub new_shoppers: Option<Vec<Vec<super::new_shoppers::WindowCounts>>>,
 }
 
 /// Makes `reference` simulate exactly the scenario's households, weeks, replications and seed
@@ -47,6 +50,7 @@ pub fn compare(
             scenario: RunResults { replications: a },
             reference: RunResults { replications: b },
             switching: None,
+            new_shoppers: None,
         };
     }
     let pairs: Vec<PairedReplication> =
@@ -54,14 +58,17 @@ pub fn compare(
     let mut scenario_reps = Vec::with_capacity(pairs.len());
     let mut reference_reps = Vec::with_capacity(pairs.len());
     let mut switching = Vec::with_capacity(pairs.len());
+    let mut new_shoppers = Vec::with_capacity(pairs.len());
     for p in pairs {
         scenario_reps.push(p.scenario);
         reference_reps.push(p.reference);
         switching.push((p.switching_final, p.switching_horizon));
+        new_shoppers.push(p.new_shoppers);
     }
     ComparisonResults {
         scenario: RunResults { replications: scenario_reps },
         reference: RunResults { replications: reference_reps },
         switching: Some(switching),
+        new_shoppers: Some(new_shoppers),
     }
 }

@@ -179,6 +179,8 @@ pub struct WeekInputs<'a> {
     pub dynamics: &'a Dynamics,
     /// Online-capable share per region at the start of the week.
     pub fractions: &'a [f64],
+    /// A reported week (past the warm-up): visits count towards reach.
+    pub reported: bool,
 }
 
 /// The household's two uniforms for a week, from one 64-bit output: the high 32 bits decide
@@ -257,6 +259,9 @@ pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize,
     tally.choices[alt * week.tables.segments + s] += 1;
     tally.by_region[alt * week.tables.regions + g] += 1;
     let chosen = (alt > 0).then(|| (alt - 1) / 3);
+    if let Some(r) = chosen.filter(|_| week.reported) {
+        block.visited[i * r_count + r] = true;
+    }
     loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.dynamics.loyalty_smoothing as f32);
 }
 

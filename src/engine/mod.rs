@@ -6,6 +6,7 @@
 
 pub mod comparison;
 pub mod kernel;
+pub mod new_shoppers;
 pub mod population;
 pub mod replication;
 pub mod week_tables;

@@ -21,6 +21,8 @@ pub struct Block {
     pub unit_distance: Vec<f32>,
     /// Loyalty L_hr per retailer.
     pub loyalty: Vec<f32>,
+    /// Shopped at the retailer (any channel) in a reported week yet? Per retailer.
+    pub visited: Vec<bool>,
 }
 
 impl Block {
@@ -94,7 +96,8 @@ fn populate_block(s: &Scenario, replication: u32, index: usize, first: u64, len:
             distance[i * retailers + r] = unit_distance(uniform_open_zero(&mut rng)) as f32;
         }
     }
-    Block { index, region, segment, online, unit_distance: distance, loyalty: vec![0.0; len * retailers] }
+    let loyalty = vec![0.0; len * retailers];
+    Block { index, region, segment, online, unit_distance: distance, loyalty, visited: vec![false; len * retailers] }
 }
 
 fn draw_segment(s: &Scenario, u: f64) -> usize {

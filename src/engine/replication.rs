@@ -7,6 +7,7 @@
 use super::kernel::{
     EXPECTED_SCALE, Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws,
 };
+use super::new_shoppers::{self, Panel, WindowCounts};
 use super::population::{Block, populate, region_sizes};
 use super::week_tables::{WeekTables, alternative};
 use crate::model::coupling;
@@ -51,6 +52,9 @@ pub struct ReplicationResult {
     pub replication: u32,
     /// One record per reported week.
     pub weeks: Vec<WeekRecord>,
+    /// Per retailer, the share of households with at least one trip to it (any channel) over
+    /// the reported weeks.
+    pub reach: Vec<f64>,
 }
 
 /// One simulated market in one replication: its households and retailers as they evolve.
@@ -117,7 +121,19 @@ impl<'a> World<'a> {
     }
 
     fn into_result(self) -> ReplicationResult {
-        ReplicationResult { replication: self.replication, weeks: self.weeks }
+        let r_count = self.states.len();
+        let mut visitors = vec![0u64; r_count];
+        for b in &self.blocks {
+            for v in b.visited.chunks_exact(r_count) {
+                visitors.iter_mut().zip(v).for_each(|(n, &x)| *n += x as u64);
+            }
+        }
+        let n = self.s.simulation.households as f64;
+        ReplicationResult {
+            replication: self.replication,
+            weeks: self.weeks,
+            reach: visitors.iter().map(|&v| v as f64 / n).collect(),
+        }
     }
 }
 
@@ -130,7 +146,12 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
     let mut world = World::new(s, replication);
     for week in 0..s.total_weeks() {
         let (tables, fractions) = world.start_week(week);
-        let inputs = WeekInputs { tables: &tables, dynamics: &s.dynamics, fractions: &fractions };
+        let inputs = WeekInputs {
+            tables: &tables,
+            dynamics: &s.dynamics,
+            fractions: &fractions,
+            reported: world.reported(week).is_some(),
+        };
         let empty = world.empty_tally();
         let tallies: Vec<Tally> = world
             .blocks
@@ -162,6 +183,8 @@ pub struct PairedReplication {
     pub switching_final: Vec<u64>,
     /// The same summed over every reported week.
     pub switching_horizon: Vec<u64>,
+    /// New shoppers per window ([`new_shoppers::windows`]).
+    pub new_shoppers: Vec<WindowCounts>,
 }
 
 /// Runs `scenario` and `reference` (same households, weeks and seed) household by household:
@@ -181,18 +204,32 @@ pub fn run_paired(
     let mut switching_final = vec![0; alts_a * alts_b];
     let mut switching_horizon = vec![0; alts_a * alts_b];
     let to_reference = matching_alternatives(scenario, reference);
+    let retailer_map: Vec<Option<usize>> =
+        scenario.retailers.iter().map(|x| reference.retailers.iter().position(|y| y.name == x.name)).collect();
+    let windows = new_shoppers::windows(scenario);
+    let mut new_shoppers: Vec<WindowCounts> = windows
+        .iter()
+        .map(|&window| WindowCounts { window, counts: vec![0; a.states.len() * (1 + b.states.len())] })
+        .collect();
+    let mut panels: Vec<Panel> =
+        a.blocks.iter().map(|x| Panel::new(&windows, a.states.len(), b.states.len(), x.len())).collect();
     let seed = scenario.simulation.seed;
     for week in 0..scenario.total_weeks() {
+        let reported_week = a.reported(week);
+        let reported = reported_week.is_some();
         let (tables_a, fractions_a) = a.start_week(week);
         let (tables_b, fractions_b) = b.start_week(week);
-        let inputs_a = WeekInputs { tables: &tables_a, dynamics: &scenario.dynamics, fractions: &fractions_a };
-        let inputs_b = WeekInputs { tables: &tables_b, dynamics: &reference.dynamics, fractions: &fractions_b };
+        let inputs_a =
+            WeekInputs { tables: &tables_a, dynamics: &scenario.dynamics, fractions: &fractions_a, reported };
+        let inputs_b =
+            WeekInputs { tables: &tables_b, dynamics: &reference.dynamics, fractions: &fractions_b, reported };
         let (empty_a, empty_b) = (a.empty_tally(), b.empty_tally());
-        let results: Vec<(Tally, Tally, Vec<u64>)> = a
+        let results: Vec<BlockWeek> = a
             .blocks
             .par_iter_mut()
             .zip(b.blocks.par_iter_mut())
-            .map(|(block_a, block_b)| {
+            .zip(panels.par_iter_mut())
+            .map(|((block_a, block_b), panel)| {
                 let mut rng = stream(seed, replication, block_a.index, Some(week), Purpose::Week);
                 let mut shocks = stream(seed, replication, block_a.index, Some(week), Purpose::Shocks);
                 let (mut tally_a, mut tally_b) = (empty_a.clone(), empty_b.clone());
@@ -214,16 +251,23 @@ pub fn run_paired(
                     commit_choice(block_a, i, &inputs_a, to, &mut tally_a);
                     commit_choice(block_b, i, &inputs_b, from, &mut tally_b);
                     pairs[from * alts_a + to] += 1;
+                    if let Some(w) = reported_week {
+                        panel.record(w, i, from, to);
+                    }
                 }
-                (tally_a, tally_b, pairs)
+                let closed = reported_week.map_or_else(Vec::new, |w| panel.close(w, &retailer_map));
+                (tally_a, tally_b, pairs, closed)
             })
             .collect();
         let (mut total_a, mut total_b) = (empty_a, empty_b);
         let mut pairs = vec![0u64; alts_a * alts_b];
-        for (ta, tb, p) in &results {
+        for (ta, tb, p, closed) in &results {
             total_a.add(ta);
             total_b.add(tb);
             pairs.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+            for (k, counts) in closed {
+                new_shoppers[*k].counts.iter_mut().zip(counts).for_each(|(x, y)| *x += y);
+            }
         }
         if a.reported(week).is_some() {
             switching_horizon.iter_mut().zip(&pairs).for_each(|(x, y)| *x += y);
@@ -233,8 +277,17 @@ pub fn run_paired(
         b.finish_week(week, &total_b);
         progress(2 * scenario.simulation.households);
     }
-    PairedReplication { scenario: a.into_result(), reference: b.into_result(), switching_final, switching_horizon }
+    PairedReplication {
+        scenario: a.into_result(),
+        reference: b.into_result(),
+        switching_final,
+        switching_horizon,
+        new_shoppers,
+    }
 }
+
+/// One block's paired week: both tallies, the pairs of choices, and the windows it closed.
+type BlockWeek = (Tally, Tally, Vec<u64>, Vec<(usize, Vec<u64>)>);
 
 /// For each alternative of `from`, the alternative of `to` with the same retailer and channel.
 fn matching_alternatives(from: &Scenario, to: &Scenario) -> Vec<Option<usize>> {

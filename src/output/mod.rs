@@ -10,6 +10,8 @@ pub mod comparison;
 pub mod folder;
 pub mod manifest;
 pub mod merge;
+pub mod new_shoppers;
+pub mod reach;
 pub mod regions;
 pub mod retailers;
 pub mod stream;
@@ -88,6 +90,9 @@ pub fn write_comparison(
     files.push(("shifts_weekly.csv".into(), comparison::shifts_weekly_csv(s, r, c, 0)));
     if let Some(switching) = comparison::switching_csv(s, r, c, 0) {
         files.push(("switching.csv".into(), switching));
+    }
+    if let Some(new_shoppers) = new_shoppers::new_shoppers_csv(s, r, c, 0) {
+        files.push(("new_shoppers.csv".into(), new_shoppers));
     }
     if let Some(by_region) = regions::shifts_regions_csv(s, r, c, 0) {
         files.push(("shifts_regions.csv".into(), by_region));

@@ -266,6 +266,9 @@ fn summary_rows(s: &Scenario, results: &RunResults, point: &PointColumns) -> Vec
             rows.push(row(point, &s.name, &[&a.retailer, a.channel, metric], summary));
         }
     }
+    for (retailer, summary) in super::reach::reach_summaries(s, results) {
+        rows.push(row(point, &s.name, &[&retailer, "all", "reach"], summary));
+    }
     rows
 }
 
