@@ -275,6 +275,7 @@ fn run_writes_every_file_with_the_documented_header() {
         [
             "manifest.json",
             "online.csv",
+            "owners.csv",
             "regions.csv",
             "replications.csv",
             "retailers.csv",
@@ -290,6 +291,7 @@ fn run_writes_every_file_with_the_documented_header() {
         ("replications.csv", REPLICATIONS_HEADER),
         ("regions.csv", "scenario,point,region,retailer,channel,metric,mean,sd,ci95_low,ci95_high,p05,p95"),
         ("retailers.csv", cartshift::output::retailers::RETAILERS_HEADER),
+        ("owners.csv", cartshift::output::owners::OWNERS_HEADER),
     ];
     for (name, header) in headers {
         let path = out.join(name);
@@ -872,7 +874,7 @@ fn an_extending_scenario_is_compared_with_its_parent() {
     }
     assert_eq!(
         file_names(&ws.path("out/reference")),
-        ["online.csv", "regions.csv", "retailers.csv", "summary.csv", "weekly.csv"]
+        ["online.csv", "owners.csv", "regions.csv", "retailers.csv", "summary.csv", "weekly.csv"]
     );
     let manifest: serde_json::Value = serde_json::from_slice(&read(&ws.path("out/manifest.json"))).unwrap();
     assert_eq!(manifest["reference"]["scenario"], "baseline_2018");

@@ -216,3 +216,47 @@ fn a_price_cut_wins_new_shoppers() {
     assert!(text.starts_with("scenario,reference,point,window_start,window_end,retailer,from,mean"));
     assert_eq!(text.lines().count(), 1 + s.retailers.len() * r.retailers.len());
 }
+
+/// Issue 12, point 3 (ownership): the 2018 baseline lists Whole Foods under Amazon, and
+/// owners.csv adds its banners' trips up.
+#[test]
+fn owners_add_up_their_banners() {
+    let s = small_baseline(&[]);
+    assert_eq!(s.retailers.iter().find(|r| r.name == "Whole Foods").unwrap().owner, "Amazon");
+    assert!(!s.owners().contains(&"Whole Foods".to_string()));
+    let results = run_with_threads(&s, 2);
+    let csv = String::from_utf8(cartshift::output::owners::owners_csv(&s, &results, 0)).unwrap();
+    let mean = |owner: &str| -> f64 {
+        let prefix = format!("baseline_2018,0,{owner},trips,");
+        csv.lines().find(|l| l.starts_with(&prefix)).unwrap()[prefix.len()..]
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let banner_trips = |name: &str| {
+        let r = s.retailers.iter().position(|x| x.name == name).unwrap();
+        let per_rep: f64 = results
+            .replications
+            .iter()
+            .map(|rep| rep.weeks.iter().map(|w| (0..3).map(|c| w.trips[alternative(r, c)]).sum::<f64>()).sum::<f64>())
+            .sum();
+        per_rep / results.replications.len() as f64
+    };
+    let amazon = banner_trips("Amazon") + banner_trips("Whole Foods");
+    assert!((mean("Amazon") - amazon).abs() <= 1e-9 * amazon, "{} vs {amazon}", mean("Amazon"));
+}
+
+/// `rebrand` only makes sense with `acquire`.
+#[test]
+fn rebrand_without_an_acquisition_is_refused() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/price_war.toml")).unwrap();
+    let text = text.replace("set = { stores = 2500 }", "set = { stores = 2500 }\nrebrand = true");
+    let dir = tempfile::tempdir().unwrap();
+    let parent = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline_2018.toml");
+    std::fs::copy(parent, dir.path().join("baseline_2018.toml")).unwrap();
+    std::fs::write(dir.path().join("war.toml"), text).unwrap();
+    let err = cartshift::scenario::load(&dir.path().join("war.toml"), &Default::default()).unwrap_err().to_string();
+    assert!(err.contains("rebrand") && err.contains("acquire"), "{err}");
+}

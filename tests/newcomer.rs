@@ -147,7 +147,7 @@ fn a_rerun_replaces_cartshifts_own_files_and_drops_stale_ones() {
     ws.succeed("scenarios/kroger_alibaba_alliance.toml", &["-o", "out", "--no-reference"]);
     assert_eq!(
         names(&ws.path("out")),
-        ["manifest.json", "online.csv", "regions.csv", "retailers.csv", "summary.csv", "weekly.csv"]
+        ["manifest.json", "online.csv", "owners.csv", "regions.csv", "retailers.csv", "summary.csv", "weekly.csv"]
     );
 }
 

@@ -13,7 +13,7 @@ use super::week_tables::{WeekTables, alternative};
 use crate::model::coupling;
 use crate::model::retailer_state::RetailerState;
 use crate::rng::{Purpose, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, apply_event};
 use rayon::prelude::*;
 
 /// What one reported week produced, in real (scaled) households.
@@ -43,6 +43,8 @@ pub struct RetailerWeek {
     pub stores: f64,
     /// W_r, minutes.
     pub checkout_wait_min: f64,
+    /// Index of its owner in `Scenario::owners`.
+    pub owner: usize,
 }
 
 /// The reported weeks of one replication.
@@ -309,20 +311,13 @@ fn online_by_region(blocks: &[Block], regions: usize) -> Vec<u64> {
     online
 }
 
-/// Events of one reported week: acquisitions move stores, channels and loyalty; then changes.
+/// Events of one reported week ([`apply_event`]); a rebranding acquisition also moves loyalty.
 fn apply_events(s: &Scenario, events: &[usize], states: &mut [RetailerState], blocks: &mut [Block]) {
     for &i in events {
         let e = &s.events[i];
-        if let Some(target) = e.acquire {
-            let mut taken = states[target].clone();
-            states[e.retailer].absorb(&mut taken);
-            states[target] = taken;
+        apply_event(s, e, states).expect("validation replayed every event");
+        if let (Some(target), true) = (e.acquire, e.rebrand) {
             move_loyalty(blocks, states.len(), target, e.retailer);
-        }
-        for change in &e.changes {
-            states[e.retailer]
-                .apply(change, &s.retailers[e.retailer].region_mix)
-                .expect("validation replayed every event");
         }
     }
 }
@@ -364,7 +359,7 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
 
 fn retailer_week(st: &RetailerState) -> RetailerWeek {
     let stores = if st.active { st.stores.iter().sum() } else { 0.0 };
-    RetailerWeek { price_index: st.price_index, stores, checkout_wait_min: st.checkout_wait_min }
+    RetailerWeek { price_index: st.price_index, stores, checkout_wait_min: st.checkout_wait_min, owner: st.owner }
 }
 
 /// Mean of retailer `r`'s expected share over reported weeks `weeks`.

@@ -11,6 +11,7 @@ pub mod folder;
 pub mod manifest;
 pub mod merge;
 pub mod new_shoppers;
+pub mod owners;
 pub mod reach;
 pub mod regions;
 pub mod retailers;
@@ -39,6 +40,7 @@ fn run_files(s: &Scenario, results: &RunResults, raw: bool, prefix: &str) -> Vec
         (format!("{prefix}summary.csv"), tables::summary_csv(s, results, 0)),
         (format!("{prefix}regions.csv"), regions::regions_csv(s, results, 0)),
         (format!("{prefix}retailers.csv"), retailers::retailers_csv(s, results, 0)),
+        (format!("{prefix}owners.csv"), owners::owners_csv(s, results, 0)),
     ];
     if raw {
         files.push((format!("{prefix}replications.csv"), tables::replications_csv(s, results, 0)));
@@ -91,6 +93,7 @@ pub fn write_comparison(
     if let Some(switching) = comparison::switching_csv(s, r, c, 0) {
         files.push(("switching.csv".into(), switching));
     }
+    files.push(("shifts_owners.csv".into(), owners::shifts_owners_csv(s, r, c, 0)));
     if let Some(new_shoppers) = new_shoppers::new_shoppers_csv(s, r, c, 0) {
         files.push(("new_shoppers.csv".into(), new_shoppers));
     }
