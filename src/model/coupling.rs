@@ -58,12 +58,13 @@ pub fn couple(
     }
     // Scores are relative to the reference's largest utility; the chosen one scores m.
     let m = (reference.total as f64).ln() + gumbel(shocks);
-    let top = largest_available(vr, wr);
+    let exp_minus_m = (-m).exp();
+    let mut top = None;
     let mut best = stay.zip(stay_delta.map(|s| s + m));
     for k in (0..ws.len()).filter(|&k| candidate(k)) {
         let score = match conditioned(k) {
-            Some(r) => vs[k] as f64 - vr[r] as f64 + truncated(m, wr[r] as f64, shocks),
-            None => vs[k] as f64 - top + gumbel(shocks),
+            Some(r) => vs[k] as f64 - vr[r] as f64 + truncated(exp_minus_m, wr[r] as f64, shocks),
+            None => vs[k] as f64 - *top.get_or_insert_with(|| largest_available(vr, wr)) + gumbel(shocks),
         };
         if best.is_none_or(|(_, b)| score > b) {
             best = Some((k, score));
@@ -87,9 +88,9 @@ fn gumbel(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// x = V_k + ε_k − max V for a Gumbel of location V_k − max V = ln `weight`, truncated below
-/// `m`: x = −ln(e^{−m} + e^{−ln weight}·(−ln u)).
-fn truncated(m: f64, weight: f64, rng: &mut ChaCha8Rng) -> f64 {
-    -((-m).exp() - open_uniform(rng).ln() / weight).ln()
+/// m (given as e^{−m}): x = −ln(e^{−m} + e^{−ln weight}·(−ln u)).
+fn truncated(exp_minus_m: f64, weight: f64, rng: &mut ChaCha8Rng) -> f64 {
+    -(exp_minus_m - open_uniform(rng).ln() / weight).ln()
 }
 
 #[cfg(test)]
