@@ -153,18 +153,19 @@ impl Scratch {
     /// Utilities and weights in the model's alternative order, and the total (for coupling two
     /// worlds); channels a household cannot use have weight 0.
     pub fn model_order(&mut self) -> coupling::Logit<'_> {
-        self.model_weights[0] = self.weights[0];
-        self.model_utilities[0] = self.utilities[0];
-        for r in 0..self.retailers {
-            for c in 0..3 {
-                let (w, v) = if c == 0 || self.online {
-                    let i = self.index(r, c);
-                    (self.weights[i], self.utilities[i])
-                } else {
-                    (0.0, UNAVAILABLE)
-                };
-                self.model_weights[1 + 3 * r + c] = w;
-                self.model_utilities[1 + 3 * r + c] = v;
+        let (r_count, end) = (self.retailers, self.store_end);
+        let (mw, mu) = (&mut self.model_weights, &mut self.model_utilities);
+        mw[0] = self.weights[0];
+        mu[0] = self.utilities[0];
+        for r in 0..r_count {
+            mw[1 + 3 * r] = self.weights[1 + r];
+            mu[1 + 3 * r] = self.utilities[1 + r];
+            if self.online {
+                (mw[2 + 3 * r], mw[3 + 3 * r]) = (self.weights[end + r], self.weights[end + r_count + r]);
+                (mu[2 + 3 * r], mu[3 + 3 * r]) = (self.utilities[end + r], self.utilities[end + r_count + r]);
+            } else {
+                (mw[2 + 3 * r], mw[3 + 3 * r]) = (0.0, 0.0);
+                (mu[2 + 3 * r], mu[3 + 3 * r]) = (UNAVAILABLE, UNAVAILABLE);
             }
         }
         coupling::Logit { utilities: &self.model_utilities, weights: &self.model_weights, total: self.total }

@@ -53,15 +53,15 @@ pub fn couple(
                 _ => true,
             }
     };
-    if !(0..ws.len()).any(candidate) {
+    let Some(first) = (0..ws.len()).position(candidate) else {
         return stay.expect("the outside option is always available");
-    }
+    };
     // Scores are relative to the reference's largest utility; the chosen one scores m.
     let m = (reference.total as f64).ln() + gumbel(shocks);
     let exp_minus_m = (-m).exp();
     let mut top = None;
     let mut best = stay.zip(stay_delta.map(|s| s + m));
-    for k in (0..ws.len()).filter(|&k| candidate(k)) {
+    for k in (first..ws.len()).filter(|&k| candidate(k)) {
         let score = match conditioned(k) {
             Some(r) => vs[k] as f64 - vr[r] as f64 + truncated(exp_minus_m, wr[r] as f64, shocks),
             None => vs[k] as f64 - *top.get_or_insert_with(|| largest_available(vr, wr)) + gumbel(shocks),
