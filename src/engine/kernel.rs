@@ -2,7 +2,8 @@
 //!
 //! Layout: a [`Block`] is a struct of arrays (region and segment as `u8`, an online flag, and
 //! per retailer the unit nearest-store distance sqrt(−ln U/π) and the loyalty, `f32`, stored
-//! household-major so one household's retailers are adjacent): 3 + 8R bytes per household.
+//! household-major so one household's retailers are adjacent): 3 + 8R bytes per household, plus
+//! a bitset of the retailers it shopped at in reported weeks (reach), R/8 bytes rounded up.
 //!
 //! Precomputed once per week ([`WeekTables`]): per segment × region × retailer × channel, the
 //! utility without distance and loyalty (quality, price, wait, fee), with channels that do not
@@ -22,7 +23,7 @@
 //! numbers). Work is spread over threads by replication and by block of households
 //! (see `replication.rs`), so a single large replication also uses every core.
 
-use super::population::Block;
+use super::population::{Block, visited_bytes};
 use super::week_tables::WeekTables;
 use crate::model::logit::UNAVAILABLE;
 use crate::model::{adoption, coupling, logit, loyalty};
@@ -261,7 +262,7 @@ pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize,
     tally.by_region[alt * week.tables.regions + g] += 1;
     let chosen = (alt > 0).then(|| (alt - 1) / 3);
     if let Some(r) = chosen.filter(|_| week.reported) {
-        block.visited[i * r_count + r] = true;
+        block.visited[i * visited_bytes(r_count) + r / 8] |= 1 << (r % 8);
     }
     loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.dynamics.loyalty_smoothing as f32);
 }

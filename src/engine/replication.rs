@@ -8,7 +8,7 @@ use super::kernel::{
     EXPECTED_SCALE, Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws,
 };
 use super::new_shoppers::{self, Panel, WindowCounts};
-use super::population::{Block, populate, region_sizes};
+use super::population::{Block, populate, region_sizes, visited_bytes};
 use super::week_tables::{WeekTables, alternative};
 use crate::model::coupling;
 use crate::model::retailer_state::RetailerState;
@@ -125,9 +125,10 @@ impl<'a> World<'a> {
     fn into_result(self) -> ReplicationResult {
         let r_count = self.states.len();
         let mut visitors = vec![0u64; r_count];
-        for b in &self.blocks {
-            for v in b.visited.chunks_exact(r_count) {
-                visitors.iter_mut().zip(v).for_each(|(n, &x)| *n += x as u64);
+        let bytes = visited_bytes(r_count);
+        for v in self.blocks.iter().flat_map(|b| b.visited.chunks_exact(bytes.max(1))) {
+            for (r, n) in visitors.iter_mut().enumerate() {
+                *n += u64::from(v[r / 8] >> (r % 8) & 1);
             }
         }
         let n = self.s.simulation.households as f64;
