@@ -29,7 +29,7 @@ fn kernel_block(c: &mut Criterion) {
         b.iter(|| {
             let mut rng = stream(1, 0, 0, Some(week), Purpose::Week);
             let mut tally = Tally::new(1 + 3 * states.len(), s.segments.len(), s.regions.len());
-            let inputs = WeekInputs { tables: &tables, dynamics: &s.dynamics, fractions: &fractions };
+            let inputs = WeekInputs { tables: &tables, dynamics: &s.dynamics, fractions: &fractions, reported: true };
             simulate_block(&mut blocks[0], &inputs, &mut rng, &mut tally);
             week += 1;
             tally

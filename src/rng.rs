@@ -23,6 +23,9 @@ pub enum Purpose {
     Distance(usize),
     /// A simulated week: the going-online draw, then the choice draw, per household.
     Week,
+    /// A paired week: the taste shocks that couple the scenario's choice to the reference's
+    /// (a variable number per household, see `model::coupling`).
+    Shocks,
 }
 
 impl Purpose {
@@ -30,6 +33,7 @@ impl Purpose {
         match self {
             Purpose::Setup => 1,
             Purpose::Week => 2,
+            Purpose::Shocks => 3,
             Purpose::Distance(r) => (1 << 32) + r as u64,
         }
     }
@@ -88,6 +92,7 @@ mod tests {
         assert_ne!(base, first(stream(7, 1, 2, Some(4), Purpose::Week)));
         assert_ne!(base, first(stream(7, 1, 2, None, Purpose::Week)));
         assert_ne!(base, first(stream(7, 1, 2, Some(3), Purpose::Setup)));
+        assert_ne!(base, first(stream(7, 1, 2, Some(3), Purpose::Shocks)));
         assert_ne!(
             first(stream(7, 1, 2, None, Purpose::Distance(0))),
             first(stream(7, 1, 2, None, Purpose::Distance(1)))

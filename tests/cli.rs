@@ -275,8 +275,10 @@ fn run_writes_every_file_with_the_documented_header() {
         [
             "manifest.json",
             "online.csv",
+            "owners.csv",
             "regions.csv",
             "replications.csv",
+            "retailers.csv",
             "scenario.toml",
             "summary.csv",
             "weekly.csv"
@@ -289,6 +291,8 @@ fn run_writes_every_file_with_the_documented_header() {
         ("summary.csv", SUMMARY_HEADER),
         ("replications.csv", REPLICATIONS_HEADER),
         ("regions.csv", "scenario,point,region,retailer,channel,metric,mean,sd,ci95_low,ci95_high,p05,p95"),
+        ("retailers.csv", cartshift::output::retailers::RETAILERS_HEADER),
+        ("owners.csv", cartshift::output::owners::OWNERS_HEADER),
     ];
     for (name, header) in headers {
         let path = out.join(name);
@@ -869,7 +873,10 @@ fn an_extending_scenario_is_compared_with_its_parent() {
     for (name, header) in COMPARISON_HEADERS {
         assert_eq!(first_line(&ws.path("out").join(name)), header, "{name}");
     }
-    assert_eq!(file_names(&ws.path("out/reference")), ["online.csv", "regions.csv", "summary.csv", "weekly.csv"]);
+    assert_eq!(
+        file_names(&ws.path("out/reference")),
+        ["online.csv", "owners.csv", "regions.csv", "retailers.csv", "summary.csv", "weekly.csv"]
+    );
     let manifest: serde_json::Value = serde_json::from_slice(&read(&ws.path("out/manifest.json"))).unwrap();
     assert_eq!(manifest["reference"]["scenario"], "baseline_2018");
     assert_eq!(manifest["reference"]["common_random_numbers"], true);

@@ -75,10 +75,11 @@ fn two_retailers(extra: &str) -> String {
     market("weeks = 12\nwarmup_weeks = 5\nreplications = 2\nseed = 4\nhouseholds = 5000", DYNAMICS, SEGMENT, &retailers)
 }
 
-/// After A acquires B, B has no trips, and A keeps most of B's shoppers through their loyalty.
+/// After A acquires B with `rebrand`, B has no trips, and A keeps most of B's shoppers through
+/// their loyalty.
 #[test]
-fn acquisition_removes_the_target_and_moves_its_shoppers() {
-    let s = scenario(&two_retailers("[[event]]\nweek = 3\nretailer = \"A\"\nacquire = \"B\""));
+fn rebranding_acquisition_removes_the_target_and_moves_its_shoppers() {
+    let s = scenario(&two_retailers("[[event]]\nweek = 3\nretailer = \"A\"\nacquire = \"B\"\nrebrand = true"));
     let results = run_with_threads(&s, 2);
     let a_total = |w: &cartshift::engine::WeekRecord| (0..3).map(|c| w.share[alternative(0, c)]).sum::<f64>();
     for rep in &results.replications {
@@ -90,6 +91,22 @@ fn acquisition_removes_the_target_and_moves_its_shoppers() {
         // A now has twice the stores and B's pickup channel.
         assert!(a_total(&rep.weeks[3]) > a_total(&rep.weeks[2]) + 0.5 * b_before);
         assert!(rep.weeks[3].share[alternative(0, 1)] > 0.0, "A gained B's pickup channel");
+    }
+}
+
+/// A plain acquisition keeps B trading as a banner: nothing in the market changes, only B's
+/// owner (A from week 3 on).
+#[test]
+fn acquisition_keeps_the_banner_and_changes_its_owner() {
+    let plain = scenario(&two_retailers(""));
+    let s = scenario(&two_retailers("[[event]]\nweek = 3\nretailer = \"A\"\nacquire = \"B\""));
+    let (with, without) = (run_with_threads(&s, 2), run_with_threads(&plain, 2));
+    assert_eq!(s.owners(), ["A", "B"]);
+    for (a, b) in with.replications.iter().zip(&without.replications) {
+        for (w, (wa, wb)) in a.weeks.iter().zip(&b.weeks).enumerate() {
+            assert_eq!(wa.trips, wb.trips);
+            assert_eq!(wa.retailers[1].owner, usize::from(w < 3), "week {w}");
+        }
     }
 }
 

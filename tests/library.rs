@@ -99,18 +99,36 @@ fn amazon_go_brings_amazon_into_stores() {
     assert_eq!(final_week(&c.reference, |w| w.trips[alternative(amazon, 0)]), 0.0);
 }
 
+/// Kroger keeps Boxed as a banner: no household changes its choice, and Kroger's owner-level
+/// revenue rises by exactly Boxed's revenue from the acquisition on.
 #[test]
-fn kroger_acquiring_boxed_removes_boxed_and_grows_kroger_delivery() {
+fn kroger_acquiring_boxed_keeps_the_banner_and_books_its_sales() {
     let (s, r, c) = against_reference("kroger_acquires_boxed.toml");
-    let (kroger, boxed) = (index(&s, "Kroger"), index(&s, "Boxed"));
-    assert_eq!(final_week(&c.scenario, |w| w.trips[alternative(boxed, 2)]), 0.0);
-    let total = |res: &cartshift::engine::RunResults| -> f64 {
-        res.replications.iter().flat_map(|x| &x.weeks).map(|w| w.trips[alternative(boxed, 2)]).sum()
-    };
-    assert!(total(&c.reference) > total(&c.scenario) && total(&c.scenario) > 0.0, "Boxed sells until week 8 only");
-    assert_up(&s, &r, &c, "Kroger");
-    let delivery = |res: &cartshift::engine::RunResults| final_week(res, |w| w.share[alternative(kroger, 2)]);
-    assert!(delivery(&c.scenario) > delivery(&c.reference));
+    let boxed = index(&s, "Boxed");
+    for (a, b) in c.scenario.replications.iter().zip(&c.reference.replications) {
+        for (wa, wb) in a.weeks.iter().zip(&b.weeks) {
+            assert_eq!(wa.trips, wb.trips, "an ownership change moves no household");
+        }
+    }
+    let files = cartshift::output::table::render_comparison(&s, &r, &c, false);
+    let shifts = String::from_utf8(cartshift::output::table::rendered(&files, "shifts_owners.csv").to_vec()).unwrap();
+    let kroger_revenue: f64 = shifts
+        .lines()
+        .find(|l| l.starts_with("kroger_acquires_boxed,baseline_2018_boxed,0,Kroger,revenue,"))
+        .and_then(|l| l.split(',').nth(5))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let boxed_after: f64 = c
+        .scenario
+        .replications
+        .iter()
+        .map(|rep| {
+            rep.weeks[8..].iter().map(|w| (0..3).map(|ch| w.revenue[alternative(boxed, ch)]).sum::<f64>()).sum::<f64>()
+        })
+        .sum::<f64>()
+        / c.scenario.replications.len() as f64;
+    assert!((kroger_revenue - boxed_after).abs() <= 1e-9 * boxed_after.max(1.0), "{kroger_revenue} vs {boxed_after}");
 }
 
 #[test]
@@ -139,13 +157,13 @@ fn price_war_grows_aldi_and_makes_the_big_chains_cut_prices() {
     let (s, r, c) = against_reference("price_war.toml");
     assert_up(&s, &r, &c, "Aldi");
     assert_down(&s, &r, &c, "Other grocers");
-    for chain in ["Walmart", "Kroger", "Albertsons"] {
+    // Kroger and Albertsons lose share against their own start and cut (by about 1% over the
+    // year); Walmart gains online and barely moves (issue 12: responses on expected shares).
+    for chain in ["Kroger", "Albertsons"] {
         let i = index(&s, chain);
-        // Revenue per store trip is spend × price index: it falls when the chain cuts prices.
-        let per_trip = |res: &cartshift::engine::RunResults| {
-            final_week(res, |w| w.revenue[alternative(i, 0)]) / final_week(res, |w| w.trips[alternative(i, 0)])
-        };
-        assert!(per_trip(&c.scenario) < 0.99 * per_trip(&c.reference), "{chain} did not cut its price");
+        let start = s.retailers[i].initial.price_index;
+        let price = final_week(&c.scenario, |w| w.retailers[i].price_index);
+        assert!(price < start * 0.998, "{chain} did not cut its price: {start} -> {price}");
     }
 }
 

@@ -145,7 +145,16 @@ fn a_rerun_replaces_cartshifts_own_files_and_drops_stale_ones() {
     ws.succeed("scenarios/kroger_alibaba_alliance.toml", &["-o", "out", "--report"]);
     assert!(ws.path("out/shifts.csv").is_file() && ws.path("out/report.html").is_file());
     ws.succeed("scenarios/kroger_alibaba_alliance.toml", &["-o", "out", "--no-reference"]);
-    let expected = ["manifest.json", "online.csv", "regions.csv", "scenario.toml", "summary.csv", "weekly.csv"];
+    let expected = [
+        "manifest.json",
+        "online.csv",
+        "owners.csv",
+        "regions.csv",
+        "retailers.csv",
+        "scenario.toml",
+        "summary.csv",
+        "weekly.csv",
+    ];
     assert_eq!(names(&ws.path("out")), expected, "reference.toml and the comparison's files are stale");
 }
 

@@ -4,6 +4,11 @@
 //! holds the CSV files of the command in [`CASES`]; the run today must write each of them byte
 //! for byte (it may write more files: the fixtures predate them).
 //!
+//! The fixtures were generated first on the code before the pipeline was unified (commit
+//! e7d56fd; the unified pipeline matched them byte for byte), then regenerated once when the
+//! counterfactual semantics of issue 12 changed paired results and added tables (reach rows,
+//! `retailers.csv`, `owners.csv`, `new_shoppers.csv`, `shifts_owners.csv`).
+//!
 //! To regenerate after a deliberate change of the model's arithmetic or streams (and say so in
 //! the CHANGELOG): run each case's command with `-o tests/fixtures/pipeline/<case>` and delete
 //! the `manifest.json` and `scenario.toml` files it writes.

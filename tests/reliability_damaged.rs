@@ -93,7 +93,7 @@ fn damaged_journals_are_refused_with_what_is_wrong_and_what_to_do() {
         &ws,
         "garbage",
         |p| edit(&p.join("journal"), |j| format!("{j}this is not a journal line\n")),
-        &["is not `POINT LENGTH…` for 5 files: 'this is not a journal line'", START_OVER],
+        &["is not `POINT LENGTH…` for 7 files: 'this is not a journal line'", START_OVER],
     );
     refused_after(
         &ws,
@@ -138,7 +138,7 @@ fn damaged_journals_are_refused_with_what_is_wrong_and_what_to_do() {
     refused_after(
         &ws,
         "backwards",
-        |p| edit(&p.join("journal"), |j| format!("{j}{}", line(&[0, 1, 1, 1, 1, 1]))),
+        |p| edit(&p.join("journal"), |j| format!("{j}{}", line(&[0, 1, 1, 1, 1, 1, 1, 1]))),
         &["of the journal goes back from line", START_OVER],
     );
 }

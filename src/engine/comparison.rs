@@ -18,6 +18,9 @@ pub struct ComparisonResults {
     /// Per replication `(final week, horizon)` counts, `[from_reference * scenario_alts + to]`;
     /// `None` without common random numbers, where pairs of choices mean nothing.
     pub switching: Option<Vec<(Vec<u64>, Vec<u64>)>>,
+    /// Per replication, new shoppers per window (see [`super::new_shoppers`]); `None` without
+    /// common random numbers.
+    pub new_shoppers: Option<Vec<Vec<super::new_shoppers::WindowCounts>>>,
 }
 
 /// Makes `reference` simulate exactly the scenario's households, weeks, replications and seed

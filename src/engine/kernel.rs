@@ -2,7 +2,8 @@
 //!
 //! Layout: a [`Block`] is a struct of arrays (region and segment as `u8`, an online flag, and
 //! per retailer the unit nearest-store distance sqrt(−ln U/π) and the loyalty, `f32`, stored
-//! household-major so one household's retailers are adjacent): 3 + 8R bytes per household.
+//! household-major so one household's retailers are adjacent): 3 + 8R bytes per household, plus
+//! a bitset of the retailers it shopped at in reported weeks (reach), R/8 bytes rounded up.
 //!
 //! Precomputed once per week ([`WeekTables`]): per segment × region × retailer × channel, the
 //! utility without distance and loyalty (quality, price, wait, fee), with channels that do not
@@ -22,10 +23,10 @@
 //! numbers). Work is spread over threads by replication and by block of households
 //! (see `replication.rs`), so a single large replication also uses every core.
 
-use super::population::Block;
+use super::population::{Block, visited_bytes};
 use super::week_tables::WeekTables;
 use crate::model::logit::UNAVAILABLE;
-use crate::model::{adoption, logit, loyalty};
+use crate::model::{adoption, coupling, logit, loyalty};
 use crate::scenario::Dynamics;
 use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
@@ -39,7 +40,14 @@ pub struct Tally {
     pub by_region: Vec<u64>,
     /// Online-capable households per region, after this week's adoption.
     pub online: Vec<u64>,
+    /// Expected trips per retailer (all channels): the households' choice probabilities in
+    /// fixed point, [`EXPECTED_SCALE`] per household, so that sums do not depend on block order.
+    /// Filled only when [`WeekTables::expected_shares`] is set.
+    pub expected: Vec<u64>,
 }
+
+/// Fixed-point unit of [`Tally::expected`]: one household's probability 1 is 2^32.
+pub const EXPECTED_SCALE: f64 = 4_294_967_296.0;
 
 impl Tally {
     /// An empty tally for `alternatives × segments` and `regions`.
@@ -48,6 +56,7 @@ impl Tally {
             choices: vec![0; alternatives * segments],
             by_region: vec![0; alternatives * regions],
             online: vec![0; regions],
+            expected: vec![0; alternatives.saturating_sub(1) / 3],
         }
     }
 
@@ -56,6 +65,7 @@ impl Tally {
         self.choices.iter_mut().zip(&other.choices).for_each(|(a, b)| *a += b);
         self.by_region.iter_mut().zip(&other.by_region).for_each(|(a, b)| *a += b);
         self.online.iter_mut().zip(&other.online).for_each(|(a, b)| *a += b);
+        self.expected.iter_mut().zip(&other.expected).for_each(|(a, b)| *a += b);
     }
 }
 
@@ -70,7 +80,8 @@ pub struct Scratch {
     store_end: usize,
     online: bool,
     total: f32,
-    model_order: Vec<f32>,
+    model_weights: Vec<f32>,
+    model_utilities: Vec<f32>,
 }
 
 impl Scratch {
@@ -85,7 +96,8 @@ impl Scratch {
             store_end,
             online: false,
             total: 0.0,
-            model_order: vec![0.0; 1 + 3 * retailers],
+            model_weights: vec![0.0; 1 + 3 * retailers],
+            model_utilities: vec![UNAVAILABLE; 1 + 3 * retailers],
         }
     }
 
@@ -127,16 +139,37 @@ impl Scratch {
         (last.0, 1.0 - f32::EPSILON)
     }
 
-    /// The weights in the model's alternative order, and their total (for coupling two worlds).
-    pub fn model_weights(&mut self) -> (&[f32], f32) {
-        self.model_order[0] = self.weights[0];
-        for r in 0..self.retailers {
-            for c in 0..3 {
-                let w = if c == 0 || self.online { self.weights[self.index(r, c)] } else { 0.0 };
-                self.model_order[1 + 3 * r + c] = w;
+    /// Adds each retailer's choice probability (all its channels), in fixed point, to `expected`.
+    fn add_expected(&self, expected: &mut [u64]) {
+        let scale = EXPECTED_SCALE / self.total as f64;
+        for (r, e) in expected.iter_mut().enumerate() {
+            let mut w = self.weights[1 + r];
+            if self.online {
+                w += self.weights[self.store_end + r] + self.weights[self.store_end + self.retailers + r];
+            }
+            *e += (w as f64 * scale).round() as u64;
+        }
+    }
+
+    /// Utilities and weights in the model's alternative order, and the total (for coupling two
+    /// worlds); channels a household cannot use have weight 0.
+    pub fn model_order(&mut self) -> coupling::Logit<'_> {
+        let (r_count, end) = (self.retailers, self.store_end);
+        let (mw, mu) = (&mut self.model_weights, &mut self.model_utilities);
+        mw[0] = self.weights[0];
+        mu[0] = self.utilities[0];
+        for r in 0..r_count {
+            mw[1 + 3 * r] = self.weights[1 + r];
+            mu[1 + 3 * r] = self.utilities[1 + r];
+            if self.online {
+                (mw[2 + 3 * r], mw[3 + 3 * r]) = (self.weights[end + r], self.weights[end + r_count + r]);
+                (mu[2 + 3 * r], mu[3 + 3 * r]) = (self.utilities[end + r], self.utilities[end + r_count + r]);
+            } else {
+                (mw[2 + 3 * r], mw[3 + 3 * r]) = (0.0, 0.0);
+                (mu[2 + 3 * r], mu[3 + 3 * r]) = (UNAVAILABLE, UNAVAILABLE);
             }
         }
-        (&self.model_order, self.total)
+        coupling::Logit { utilities: &self.model_utilities, weights: &self.model_weights, total: self.total }
     }
 }
 
@@ -148,6 +181,8 @@ pub struct WeekInputs<'a> {
     pub dynamics: &'a Dynamics,
     /// Online-capable share per region at the start of the week.
     pub fractions: &'a [f64],
+    /// A reported week (past the warm-up): visits count towards reach.
+    pub reported: bool,
 }
 
 /// The household's two uniforms for a week, from one 64-bit output: the high 32 bits decide
@@ -186,7 +221,7 @@ pub fn step_household(
 }
 
 /// The first half of a household's week: going online, then every alternative's logit weight
-/// into `scratch` (read them with [`Scratch::pick`] or [`Scratch::model_weights`]).
+/// into `scratch` (read them with [`Scratch::pick`] or [`Scratch::model_order`]).
 #[inline]
 pub fn prepare_choice(
     block: &mut Block,
@@ -213,6 +248,9 @@ pub fn prepare_choice(
     let used = if online { scratch.utilities.len() } else { scratch.store_end };
     scratch.online = online;
     scratch.total = logit::weights(&scratch.utilities[..used], &mut scratch.weights[..used]);
+    if t.expected_shares {
+        scratch.add_expected(&mut tally.expected);
+    }
 }
 
 /// The second half: count the chosen alternative and update loyalty.
@@ -223,6 +261,9 @@ pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize,
     tally.choices[alt * week.tables.segments + s] += 1;
     tally.by_region[alt * week.tables.regions + g] += 1;
     let chosen = (alt > 0).then(|| (alt - 1) / 3);
+    if let Some(r) = chosen.filter(|_| week.reported) {
+        block.visited[i * visited_bytes(r_count) + r / 8] |= 1 << (r % 8);
+    }
     loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.dynamics.loyalty_smoothing as f32);
 }
 

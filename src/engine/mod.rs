@@ -6,6 +6,7 @@
 
 pub mod comparison;
 pub mod kernel;
+pub mod new_shoppers;
 pub mod point;
 pub mod population;
 pub mod replication;
@@ -13,7 +14,7 @@ pub mod week_tables;
 
 pub use comparison::{ComparisonResults, align_reference, compare};
 pub use point::{PointResults, ReplicationOutput, Worlds, run_point};
-pub use replication::{PairedReplication, ReplicationResult, WeekRecord, run_paired, run_replication};
+pub use replication::{PairedReplication, ReplicationResult, RetailerWeek, WeekRecord, run_paired, run_replication};
 pub use week_tables::{CHANNELS, alternative};
 
 use crate::scenario::Scenario;

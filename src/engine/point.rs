@@ -7,6 +7,7 @@
 
 use super::RunResults;
 use super::comparison::{ComparisonResults, align_reference};
+use super::new_shoppers::WindowCounts;
 use super::replication::{ReplicationResult, run_paired, run_replication};
 use crate::scenario::Scenario;
 
@@ -36,6 +37,8 @@ pub enum ReplicationOutput {
         reference: ReplicationResult,
         /// Switching counts; `None` without common random numbers.
         switching: Option<(Vec<u64>, Vec<u64>)>,
+        /// New shoppers per window; `None` without common random numbers.
+        new_shoppers: Option<Vec<WindowCounts>>,
     },
 }
 
@@ -100,12 +103,14 @@ impl Worlds {
                     scenario: p.scenario,
                     reference: p.reference,
                     switching: Some((p.switching_final, p.switching_horizon)),
+                    new_shoppers: Some(p.new_shoppers),
                 }
             }
             Some(r) => ReplicationOutput::Compared {
                 scenario: run_replication(s, replication, progress),
                 reference: run_replication(r, replication, progress),
                 switching: None,
+                new_shoppers: None,
             },
         }
     }
@@ -126,12 +131,16 @@ impl Worlds {
             scenario: RunResults { replications: Vec::with_capacity(outputs.len()) },
             reference: RunResults { replications: Vec::with_capacity(outputs.len()) },
             switching: self.common_random_numbers.then(Vec::new),
+            new_shoppers: self.common_random_numbers.then(Vec::new),
         };
         for output in outputs {
-            if let ReplicationOutput::Compared { scenario, reference, switching } = output {
+            if let ReplicationOutput::Compared { scenario, reference, switching, new_shoppers } = output {
                 c.scenario.replications.push(scenario);
                 c.reference.replications.push(reference);
                 if let (Some(all), Some(one)) = (&mut c.switching, switching) {
+                    all.push(one);
+                }
+                if let (Some(all), Some(one)) = (&mut c.new_shoppers, new_shoppers) {
                     all.push(one);
                 }
             }

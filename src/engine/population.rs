@@ -21,6 +21,9 @@ pub struct Block {
     pub unit_distance: Vec<f32>,
     /// Loyalty L_hr per retailer.
     pub loyalty: Vec<f32>,
+    /// Shopped at the retailer (any channel) in a reported week yet? A bitset per household,
+    /// [`visited_bytes`] bytes each, retailer r in bit r % 8 of byte r / 8.
+    pub visited: Vec<u8>,
 }
 
 impl Block {
@@ -33,6 +36,11 @@ impl Block {
     pub fn is_empty(&self) -> bool {
         self.region.is_empty()
     }
+}
+
+/// Bytes per household of [`Block::visited`] for `retailers` retailers.
+pub fn visited_bytes(retailers: usize) -> usize {
+    retailers.div_ceil(8)
 }
 
 /// Households per region by largest-remainder rounding of `share × n` (ties to the first region).
@@ -94,7 +102,9 @@ fn populate_block(s: &Scenario, replication: u32, index: usize, first: u64, len:
             distance[i * retailers + r] = unit_distance(uniform_open_zero(&mut rng)) as f32;
         }
     }
-    Block { index, region, segment, online, unit_distance: distance, loyalty: vec![0.0; len * retailers] }
+    let loyalty = vec![0.0; len * retailers];
+    let visited = vec![0; len * visited_bytes(retailers)];
+    Block { index, region, segment, online, unit_distance: distance, loyalty, visited }
 }
 
 fn draw_segment(s: &Scenario, u: f64) -> usize {

@@ -4,13 +4,16 @@
 //! scenario's and the reference's worlds in lockstep so that each household takes the same
 //! draws in both (common random numbers) and its pair of choices can be counted.
 
-use super::kernel::{Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws};
-use super::population::{Block, populate, region_sizes};
+use super::kernel::{
+    EXPECTED_SCALE, Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws,
+};
+use super::new_shoppers::{self, Panel, WindowCounts};
+use super::population::{Block, populate, region_sizes, visited_bytes};
 use super::week_tables::{WeekTables, alternative};
 use crate::model::coupling;
 use crate::model::retailer_state::RetailerState;
 use crate::rng::{Purpose, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, apply_event};
 use rayon::prelude::*;
 
 /// What one reported week produced, in real (scaled) households.
@@ -26,6 +29,22 @@ pub struct WeekRecord {
     pub online: Vec<f64>,
     /// Trips per `[alternative * regions + region]`, scaled to real households.
     pub region_trips: Vec<f64>,
+    /// Each retailer's state in effect this week: after the week's events and the price
+    /// responses of earlier weeks (a cut decided at the end of week w shows from week w + 1).
+    pub retailers: Vec<RetailerWeek>,
+}
+
+/// One retailer's parameters in one week, as the households saw them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetailerWeek {
+    /// P_r.
+    pub price_index: f64,
+    /// Stores over all regions (0 once acquired and folded into another).
+    pub stores: f64,
+    /// W_r, minutes.
+    pub checkout_wait_min: f64,
+    /// Index of its owner in `Scenario::owners`.
+    pub owner: usize,
 }
 
 /// The reported weeks of one replication.
@@ -35,6 +54,9 @@ pub struct ReplicationResult {
     pub replication: u32,
     /// One record per reported week.
     pub weeks: Vec<WeekRecord>,
+    /// Per retailer, the share of households with at least one trip to it (any channel) over
+    /// the reported weeks.
+    pub reach: Vec<f64>,
 }
 
 /// One simulated market in one replication: its households and retailers as they evolve.
@@ -46,7 +68,8 @@ struct World<'a> {
     region_n: Vec<u64>,
     online: Vec<u64>,
     schedule: Vec<Vec<usize>>,
-    share_at_start: Vec<f64>,
+    /// Expected share of all trips per retailer, per reported week (with a price response).
+    expected: Vec<Vec<f64>>,
     weeks: Vec<WeekRecord>,
 }
 
@@ -62,7 +85,7 @@ impl<'a> World<'a> {
             states: s.retailers.iter().map(|r| r.initial.clone()).collect(),
             region_n: region_sizes(&shares, s.simulation.households),
             schedule: s.event_schedule(),
-            share_at_start: Vec::new(),
+            expected: Vec::with_capacity(s.simulation.weeks as usize),
             weeks: Vec::with_capacity(s.simulation.weeks as usize),
         }
     }
@@ -93,16 +116,27 @@ impl<'a> World<'a> {
         self.online = tally.online.clone();
         let Some(w) = self.reported(week) else { return };
         let record = record_week(self.s, &self.states, tally, &self.region_n);
-        let shares = retailer_shares(&record, self.states.len());
-        if w == 0 {
-            self.share_at_start = shares.clone();
-        }
-        respond_to_prices(self.s, w, &self.share_at_start, &shares, &mut self.states);
+        let n = self.s.simulation.households as f64 * EXPECTED_SCALE;
+        self.expected.push(tally.expected.iter().map(|&e| e as f64 / n).collect());
+        respond_to_prices(self.s, w, &self.expected, &mut self.states);
         self.weeks.push(record);
     }
 
     fn into_result(self) -> ReplicationResult {
-        ReplicationResult { replication: self.replication, weeks: self.weeks }
+        let r_count = self.states.len();
+        let mut visitors = vec![0u64; r_count];
+        let bytes = visited_bytes(r_count);
+        for v in self.blocks.iter().flat_map(|b| b.visited.chunks_exact(bytes.max(1))) {
+            for (r, n) in visitors.iter_mut().enumerate() {
+                *n += u64::from(v[r / 8] >> (r % 8) & 1);
+            }
+        }
+        let n = self.s.simulation.households as f64;
+        ReplicationResult {
+            replication: self.replication,
+            weeks: self.weeks,
+            reach: visitors.iter().map(|&v| v as f64 / n).collect(),
+        }
     }
 }
 
@@ -115,7 +149,12 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
     let mut world = World::new(s, replication);
     for week in 0..s.total_weeks() {
         let (tables, fractions) = world.start_week(week);
-        let inputs = WeekInputs { tables: &tables, dynamics: &s.dynamics, fractions: &fractions };
+        let inputs = WeekInputs {
+            tables: &tables,
+            dynamics: &s.dynamics,
+            fractions: &fractions,
+            reported: world.reported(week).is_some(),
+        };
         let empty = world.empty_tally();
         let tallies: Vec<Tally> = world
             .blocks
@@ -147,12 +186,15 @@ pub struct PairedReplication {
     pub switching_final: Vec<u64>,
     /// The same summed over every reported week.
     pub switching_horizon: Vec<u64>,
+    /// New shoppers per window ([`new_shoppers::windows`]).
+    pub new_shoppers: Vec<WindowCounts>,
 }
 
 /// Runs `scenario` and `reference` (same households, weeks and seed) household by household:
 /// every household takes the same two draws per week in both worlds. The reference chooses by
-/// inverse CDF as in a plain run; the scenario's choice is maximally coupled to it
-/// ([`coupling::couple`]), so the switching counts show substitution, not file order.
+/// inverse CDF as in a plain run; the scenario's choice comes from the same household's taste
+/// shocks, drawn conditional on the reference's choice from a stream of their own
+/// ([`coupling::couple`]), so the switching counts are the random-utility model's flows.
 pub fn run_paired(
     scenario: &Scenario,
     reference: &Scenario,
@@ -164,44 +206,71 @@ pub fn run_paired(
     let (alts_a, alts_b) = (a.alternatives(), b.alternatives());
     let mut switching_final = vec![0; alts_a * alts_b];
     let mut switching_horizon = vec![0; alts_a * alts_b];
-    let to_scenario = matching_alternatives(reference, scenario);
+    let to_reference = matching_alternatives(scenario, reference);
+    let retailer_map: Vec<Option<usize>> =
+        scenario.retailers.iter().map(|x| reference.retailers.iter().position(|y| y.name == x.name)).collect();
+    let windows = new_shoppers::windows(scenario);
+    let mut new_shoppers: Vec<WindowCounts> = windows
+        .iter()
+        .map(|&window| WindowCounts { window, counts: vec![0; a.states.len() * (1 + b.states.len())] })
+        .collect();
+    let mut panels: Vec<Panel> =
+        a.blocks.iter().map(|x| Panel::new(&windows, a.states.len(), b.states.len(), x.len())).collect();
+    let seed = scenario.simulation.seed;
     for week in 0..scenario.total_weeks() {
+        let reported_week = a.reported(week);
+        let reported = reported_week.is_some();
         let (tables_a, fractions_a) = a.start_week(week);
         let (tables_b, fractions_b) = b.start_week(week);
-        let inputs_a = WeekInputs { tables: &tables_a, dynamics: &scenario.dynamics, fractions: &fractions_a };
-        let inputs_b = WeekInputs { tables: &tables_b, dynamics: &reference.dynamics, fractions: &fractions_b };
+        let inputs_a =
+            WeekInputs { tables: &tables_a, dynamics: &scenario.dynamics, fractions: &fractions_a, reported };
+        let inputs_b =
+            WeekInputs { tables: &tables_b, dynamics: &reference.dynamics, fractions: &fractions_b, reported };
         let (empty_a, empty_b) = (a.empty_tally(), b.empty_tally());
-        let results: Vec<(Tally, Tally, Vec<u64>)> = a
+        let results: Vec<BlockWeek> = a
             .blocks
             .par_iter_mut()
             .zip(b.blocks.par_iter_mut())
-            .map(|(block_a, block_b)| {
-                let mut rng = stream(scenario.simulation.seed, replication, block_a.index, Some(week), Purpose::Week);
+            .zip(panels.par_iter_mut())
+            .map(|((block_a, block_b), panel)| {
+                let mut rng = stream(seed, replication, block_a.index, Some(week), Purpose::Week);
+                let mut shocks = stream(seed, replication, block_a.index, Some(week), Purpose::Shocks);
                 let (mut tally_a, mut tally_b) = (empty_a.clone(), empty_b.clone());
                 let (mut scratch_a, mut scratch_b) =
                     (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
                 let mut pairs = vec![0u64; alts_a * alts_b];
-                let mut excess = vec![0.0f32; alts_a];
                 for i in 0..block_a.len() {
                     let (u_online, u_choice) = week_draws(&mut rng);
                     prepare_choice(block_a, i, &inputs_a, u_online, &mut scratch_a, &mut tally_a);
                     prepare_choice(block_b, i, &inputs_b, u_online, &mut scratch_b, &mut tally_b);
-                    let (from, v) = scratch_b.pick(u_choice);
-                    let (p, q) = (scratch_b.model_weights(), scratch_a.model_weights());
-                    let to = coupling::couple(from, v, p, q, &to_scenario, &mut excess);
+                    let from = scratch_b.pick(u_choice).0;
+                    let to = coupling::couple(
+                        from,
+                        &scratch_b.model_order(),
+                        &scratch_a.model_order(),
+                        &to_reference,
+                        &mut shocks,
+                    );
                     commit_choice(block_a, i, &inputs_a, to, &mut tally_a);
                     commit_choice(block_b, i, &inputs_b, from, &mut tally_b);
                     pairs[from * alts_a + to] += 1;
+                    if let Some(w) = reported_week {
+                        panel.record(w, i, from, to);
+                    }
                 }
-                (tally_a, tally_b, pairs)
+                let closed = reported_week.map_or_else(Vec::new, |w| panel.close(w, &retailer_map));
+                (tally_a, tally_b, pairs, closed)
             })
             .collect();
         let (mut total_a, mut total_b) = (empty_a, empty_b);
         let mut pairs = vec![0u64; alts_a * alts_b];
-        for (ta, tb, p) in &results {
+        for (ta, tb, p, closed) in &results {
             total_a.add(ta);
             total_b.add(tb);
             pairs.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+            for (k, counts) in closed {
+                new_shoppers[*k].counts.iter_mut().zip(counts).for_each(|(x, y)| *x += y);
+            }
         }
         if a.reported(week).is_some() {
             switching_horizon.iter_mut().zip(&pairs).for_each(|(x, y)| *x += y);
@@ -211,14 +280,23 @@ pub fn run_paired(
         b.finish_week(week, &total_b);
         progress(2 * scenario.simulation.households);
     }
-    PairedReplication { scenario: a.into_result(), reference: b.into_result(), switching_final, switching_horizon }
+    PairedReplication {
+        scenario: a.into_result(),
+        reference: b.into_result(),
+        switching_final,
+        switching_horizon,
+        new_shoppers,
+    }
 }
 
-/// For each reference alternative, the scenario's alternative with the same retailer and channel.
-fn matching_alternatives(reference: &Scenario, scenario: &Scenario) -> Vec<Option<usize>> {
+/// One block's paired week: both tallies, the pairs of choices, and the windows it closed.
+type BlockWeek = (Tally, Tally, Vec<u64>, Vec<(usize, Vec<u64>)>);
+
+/// For each alternative of `from`, the alternative of `to` with the same retailer and channel.
+fn matching_alternatives(from: &Scenario, to: &Scenario) -> Vec<Option<usize>> {
     let mut map = vec![Some(0)];
-    for r in &reference.retailers {
-        let same = scenario.retailers.iter().position(|x| x.name == r.name);
+    for r in &from.retailers {
+        let same = to.retailers.iter().position(|x| x.name == r.name);
         map.extend((0..3).map(|c| same.map(|k| alternative(k, c))));
     }
     map
@@ -234,20 +312,13 @@ fn online_by_region(blocks: &[Block], regions: usize) -> Vec<u64> {
     online
 }
 
-/// Events of one reported week: acquisitions move stores, channels and loyalty; then changes.
+/// Events of one reported week ([`apply_event`]); a rebranding acquisition also moves loyalty.
 fn apply_events(s: &Scenario, events: &[usize], states: &mut [RetailerState], blocks: &mut [Block]) {
     for &i in events {
         let e = &s.events[i];
-        if let Some(target) = e.acquire {
-            let mut taken = states[target].clone();
-            states[e.retailer].absorb(&mut taken);
-            states[target] = taken;
+        apply_event(s, e, states).expect("validation replayed every event");
+        if let (Some(target), true) = (e.acquire, e.rebrand) {
             move_loyalty(blocks, states.len(), target, e.retailer);
-        }
-        for change in &e.changes {
-            states[e.retailer]
-                .apply(change, &s.retailers[e.retailer].region_mix)
-                .expect("validation replayed every event");
         }
     }
 }
@@ -274,6 +345,7 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
         revenue: vec![0.0; alternatives],
         online: fractions(&tally.online, region_n),
         region_trips: tally.by_region.iter().map(|&c| c as f64 * scale).collect(),
+        retailers: states.iter().map(retailer_week).collect(),
     };
     for alt in 0..alternatives {
         let counts = &tally.choices[alt * segments..(alt + 1) * segments];
@@ -286,24 +358,37 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
     record
 }
 
-/// Each retailer's share of all trips this week, all channels together.
-fn retailer_shares(record: &WeekRecord, retailers: usize) -> Vec<f64> {
-    (0..retailers).map(|r| (0..3).map(|c| record.share[alternative(r, c)]).sum()).collect()
+fn retailer_week(st: &RetailerState) -> RetailerWeek {
+    let stores = if st.active { st.stores.iter().sum() } else { 0.0 };
+    RetailerWeek { price_index: st.price_index, stores, checkout_wait_min: st.checkout_wait_min, owner: st.owner }
 }
 
-/// MODEL.md §5 price pressure, at the end of reported week `w`; a cut applies from `w + 1`.
-fn respond_to_prices(s: &Scenario, w: u32, start: &[f64], now: &[f64], states: &mut [RetailerState]) {
-    if w == 0 {
-        return;
-    }
+/// Mean of retailer `r`'s expected share over reported weeks `weeks`.
+fn window_share(expected: &[Vec<f64>], weeks: std::ops::Range<usize>, r: usize) -> f64 {
+    let len = weeks.len() as f64;
+    expected[weeks].iter().map(|week| week[r]).sum::<f64>() / len
+}
+
+/// MODEL.md §5 price pressure, at the end of reported week `w` (whose expected shares are the
+/// last of `expected`); a cut applies from `w + 1`. At every multiple `w` of `every_weeks`, the
+/// expected share over weeks `w − every_weeks + 1 ..= w` is compared with the one over the first
+/// `every_weeks` reported weeks. Expected shares carry no sampling noise from the choices, so
+/// the rule does not react to the number of simulated households.
+fn respond_to_prices(s: &Scenario, w: u32, expected: &[Vec<f64>], states: &mut [RetailerState]) {
     for (r, retailer) in s.retailers.iter().enumerate() {
         let Some(rule) = retailer.price_response else { continue };
-        let loss = start[r] - now[r];
-        if !w.is_multiple_of(rule.every_weeks) || !states[r].active || start[r] <= 0.0 || loss <= 0.0 {
+        let k = rule.every_weeks as usize;
+        if w == 0 || !w.is_multiple_of(rule.every_weeks) || !states[r].active || expected.len() < k {
+            continue;
+        }
+        let start = window_share(expected, 0..k, r);
+        let now = window_share(expected, expected.len() - k..expected.len(), r);
+        let loss = start - now;
+        if start <= 0.0 || loss <= 0.0 {
             continue;
         }
         let p = states[r].price_index;
-        let cut = (p * (1.0 - rule.strength * loss / start[r])).max(rule.floor);
+        let cut = (p * (1.0 - rule.strength * loss / start)).max(rule.floor);
         states[r].price_index = cut.min(p);
     }
 }

@@ -45,6 +45,8 @@ pub struct WeekTables {
     pub pull: Vec<f32>,
     /// True if any retailer pulls households online.
     pub any_pull: bool,
+    /// True if any retailer has a price response: the kernel then tallies expected shares.
+    pub expected_shares: bool,
 }
 
 impl WeekTables {
@@ -81,6 +83,7 @@ impl WeekTables {
             loyalty_weight: s.dynamics.loyalty_weight as f32,
             any_pull: pull.iter().any(|&p| p > 0.0),
             pull,
+            expected_shares: s.retailers.iter().any(|r| r.price_response.is_some()),
         }
     }
 }

@@ -1,122 +1,97 @@
-//! Who switched to whom: a maximal coupling of two worlds' logit choices from one draw.
+//! Who switched to whom: the scenario's choice from the reference's, through shared taste shocks.
 //!
-//! In a comparison the reference's choice j is drawn by inverse CDF (exactly as in a plain run);
-//! the scenario's choice is then coupled to it. With p the reference's probabilities and q the
-//! scenario's (matched by retailer and channel), the household keeps j with probability
-//! min(p_j, q_j)/p_j; otherwise it moves to an alternative k that q favours more than p, with
-//! probability proportional to q_k − p_k. The scenario's choice then has exactly the
-//! distribution q, and the share of households that change is the least possible,
-//! Σ max(0, p_j − q_j). Gainers take households from losers in proportion to what each lost,
-//! which is the model's own substitution pattern. (Sharing one inverse CDF instead would push a
-//! household out of one alternative into the next one in file order: the switching table would
-//! show file order, not substitution.)
+//! In the random-utility model a household picks argmax_a (V_a + ε_a) with ε iid standard
+//! Gumbel; the same household in a counterfactual world has the same ε and other V. The
+//! reference's choice j is drawn by inverse CDF, exactly as in a plain run; the shocks are then
+//! drawn *conditional on j being the argmax* (top-down Gumbel-max sampling): the maximum
+//! M = ln Σ exp V + G₀ with G₀ standard Gumbel, ε_j = M − V_j, and every other V_k + ε_k a
+//! Gumbel of location V_k truncated below M. Jointly with j these are exactly iid Gumbel
+//! shocks, so the scenario's choice argmax_k (V'_k + ε_k) has exactly the scenario's logit
+//! distribution, and each pair of choices is the model's own (also when several alternatives
+//! change at once). An alternative the reference cannot use gets an unconditional shock.
+//!
+//! Only alternatives that can beat j are drawn for: with V'_k − V_k ≤ V'_j − V_j, k scores
+//! below j whatever its shock. The shocks come from a stream of their own and never touch
+//! the choice draws, so each world's own choices are unchanged by the coupling.
 
-use super::logit;
+use rand_chacha::ChaCha8Rng;
+use rand_core::Rng;
 
-/// The scenario's choice for a household whose reference choice is `from`, at position `v`
-/// ∈ [0, 1) inside `from`'s stretch (as returned by [`logit::pick`]).
-/// `p`/`p_total` and `q`/`q_total` are the two worlds' weights; `to_scenario[j]` maps a reference
-/// alternative to the scenario's index of the same retailer and channel, and `scratch` has the
-/// scenario's length.
+/// One world's logit for one household, in the model's alternative order.
+#[derive(Debug, Clone, Copy)]
+pub struct Logit<'a> {
+    /// V per alternative (anything where the weight is 0).
+    pub utilities: &'a [f32],
+    /// exp(V − max V) per alternative; 0 where the alternative is not available.
+    pub weights: &'a [f32],
+    /// Sum of the weights.
+    pub total: f32,
+}
+
+/// The scenario's choice for a household whose reference choice is `from`.
+/// `to_reference[k]` maps a scenario alternative to the reference's index of the same retailer
+/// and channel; `shocks` is the household's taste-shock stream.
 pub fn couple(
     from: usize,
-    v: f32,
-    (p, p_total): (&[f32], f32),
-    (q, q_total): (&[f32], f32),
-    to_scenario: &[Option<usize>],
-    scratch: &mut [f32],
+    reference: &Logit,
+    scenario: &Logit,
+    to_reference: &[Option<usize>],
+    shocks: &mut ChaCha8Rng,
 ) -> usize {
-    let p_from = p[from] / p_total;
-    let same = to_scenario[from];
-    let q_from = same.map_or(0.0, |k| q[k] / q_total);
-    let keep = if p_from > 0.0 { (q_from / p_from).min(1.0) } else { 0.0 };
-    if let Some(k) = same.filter(|_| v < keep) {
-        return k;
-    }
-    // Excess of the scenario over the reference, per scenario alternative.
-    scratch.iter_mut().zip(q).for_each(|(e, &w)| *e = w / q_total);
-    for (j, k) in to_scenario.iter().enumerate() {
-        if let Some(k) = k {
-            scratch[*k] -= p[j] / p_total;
+    let (vr, wr) = (reference.utilities, reference.weights);
+    let (vs, ws) = (scenario.utilities, scenario.weights);
+    let stay = (0..ws.len()).find(|&k| ws[k] > 0.0 && to_reference[k] == Some(from));
+    let stay_delta = stay.map(|k| vs[k] as f64 - vr[from] as f64);
+    // The reference alternative a scenario alternative shares its shock with, if it had one.
+    let conditioned = |k: usize| to_reference[k].filter(|&r| wr[r] > 0.0);
+    // A candidate may beat the stayer: a new alternative, or one whose utility rose more.
+    let candidate = |k: usize| {
+        ws[k] > 0.0
+            && Some(k) != stay
+            && match (conditioned(k), stay_delta) {
+                (Some(r), Some(s)) => vs[k] as f64 - vr[r] as f64 > s,
+                _ => true,
+            }
+    };
+    let Some(first) = (0..ws.len()).position(candidate) else {
+        return stay.expect("the outside option is always available");
+    };
+    // Scores are relative to the reference's largest utility; the chosen one scores m.
+    let m = (reference.total as f64).ln() + gumbel(shocks);
+    let exp_minus_m = (-m).exp();
+    let mut top = None;
+    let mut best = stay.zip(stay_delta.map(|s| s + m));
+    for k in (first..ws.len()).filter(|&k| candidate(k)) {
+        let score = match conditioned(k) {
+            Some(r) => vs[k] as f64 - vr[r] as f64 + truncated(exp_minus_m, wr[r] as f64, shocks),
+            None => vs[k] as f64 - *top.get_or_insert_with(|| largest_available(vr, wr)) + gumbel(shocks),
+        };
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((k, score));
         }
     }
-    scratch.iter_mut().for_each(|e| *e = e.max(0.0));
-    let excess: f32 = scratch.iter().sum();
-    let w = if keep < 1.0 { (v - keep) / (1.0 - keep) } else { v };
-    if excess > 0.0 {
-        logit::pick(scratch, excess, w.clamp(0.0, 1.0 - f32::EPSILON)).0
-    } else {
-        // Rounding left no excess anywhere: fall back to the scenario's own inverse CDF.
-        same.filter(|&k| q[k] > 0.0).unwrap_or_else(|| logit::pick(q, q_total, w).0)
-    }
+    best.expect("there was a candidate").0
+}
+
+fn largest_available(v: &[f32], w: &[f32]) -> f64 {
+    v.iter().zip(w).filter(|(_, w)| **w > 0.0).map(|(&v, _)| v as f64).fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// A uniform draw in (0, 1), never 0 or 1, for the double logarithm.
+fn open_uniform(rng: &mut ChaCha8Rng) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A standard Gumbel draw.
+fn gumbel(rng: &mut ChaCha8Rng) -> f64 {
+    -(-open_uniform(rng).ln()).ln()
+}
+
+/// x = V_k + ε_k − max V for a Gumbel of location V_k − max V = ln `weight`, truncated below
+/// m (given as e^{−m}): x = −ln(e^{−m} + e^{−ln weight}·(−ln u)).
+fn truncated(exp_minus_m: f64, weight: f64, rng: &mut ChaCha8Rng) -> f64 {
+    -(exp_minus_m - open_uniform(rng).ln() / weight).ln()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The joint distribution of (from, to) on a fine grid of the single uniform draw.
-    fn joint(p: &[f32], q: &[f32], map: &[Option<usize>]) -> Vec<Vec<f64>> {
-        let (pt, qt) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
-        let mut out = vec![vec![0.0; q.len()]; p.len()];
-        let mut scratch = vec![0.0; q.len()];
-        let grid = 100_000;
-        for i in 0..grid {
-            let u = ((i as f64 + 0.5) / grid as f64) as f32;
-            let (from, v) = logit::pick(p, pt, u);
-            let to = couple(from, v, (p, pt), (q, qt), map, &mut scratch);
-            out[from][to] += 1.0 / grid as f64;
-        }
-        out
-    }
-
-    #[test]
-    fn scenario_choices_have_the_scenario_distribution_and_switch_least() {
-        let p = [4.0, 3.0, 2.0, 1.0];
-        let q = [3.0, 3.0, 2.0, 2.0];
-        let map: Vec<Option<usize>> = (0..4).map(Some).collect();
-        let j = joint(&p, &q, &map);
-        for k in 0..4 {
-            let column: f64 = j.iter().map(|row| row[k]).sum();
-            assert!((column - q[k] as f64 / 10.0).abs() < 1e-4, "alternative {k}: {column}");
-        }
-        let moved: f64 =
-            (0..4).flat_map(|a| (0..4).filter(move |&b| b != a).map(move |b| (a, b))).map(|(a, b)| j[a][b]).sum();
-        assert!((moved - 0.1).abs() < 1e-4, "total variation distance is 0.1, moved {moved}");
-        // The only gainer (3) takes from the only loser (0).
-        assert!((j[0][3] - 0.1).abs() < 1e-4);
-    }
-
-    #[test]
-    fn a_gainer_takes_from_losers_in_proportion_to_their_losses() {
-        // Alternative 3 gains; IIA shrinks the others proportionally.
-        let p = [5.0, 3.0, 2.0, 0.0];
-        let q = [5.0, 3.0, 2.0, 10.0];
-        let map: Vec<Option<usize>> = (0..4).map(Some).collect();
-        let j = joint(&p, &q, &map);
-        for (from, expected) in [(0, 0.25), (1, 0.15), (2, 0.10)] {
-            assert!((j[from][3] - expected).abs() < 1e-4, "from {from}: {}", j[from][3]);
-        }
-    }
-
-    #[test]
-    fn identical_worlds_never_switch() {
-        let p = [1.0, 2.0, 0.0, 3.0];
-        let map: Vec<Option<usize>> = (0..4).map(Some).collect();
-        let j = joint(&p, &p, &map);
-        for (a, row) in j.iter().enumerate() {
-            assert!(row.iter().enumerate().all(|(b, &x)| b == a || x == 0.0), "{row:?}");
-        }
-    }
-
-    #[test]
-    fn alternatives_missing_from_one_world_are_matched_by_the_map() {
-        // The reference has an alternative (index 1) the scenario lacks; the scenario has a new one.
-        let p = [1.0, 1.0];
-        let q = [1.0, 0.0, 1.0];
-        let map = [Some(0), None];
-        let j = joint(&p, &q, &map);
-        assert!((j[0][0] - 0.5).abs() < 1e-4);
-        assert!((j[1][2] - 0.5).abs() < 1e-4);
-    }
-}
+mod tests;

@@ -5,8 +5,10 @@ use super::change::{Change, Field, Op};
 /// Parameters of one retailer in one week. Store counts are per region (densities, not rounded).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetailerState {
-    /// False once another retailer has acquired it.
+    /// False once another retailer has acquired it with `rebrand = true`.
     pub active: bool,
+    /// Index of its owner in `Scenario::owners` (an acquisition changes it).
+    pub owner: usize,
     /// Stores per region.
     pub stores: Vec<f64>,
     /// q_r, utility.
@@ -106,8 +108,11 @@ impl RetailerState {
         Ok(())
     }
 
-    /// Takes over `target`: its stores join ours region by region, pickup stores add up,
-    /// delivery reaches the wider of the two coverages, and a channel we lacked is taken whole.
+    /// Takes over `target` (an acquisition with `rebrand = true`): its stores join ours region
+    /// by region and pickup stores add up (physical stores change banner); a channel both sell
+    /// keeps our own parameters (what we sell there does not become what they sold: Boxed's
+    /// national bulk delivery does not become Kroger's fresh-grocery delivery reach); a channel
+    /// only they sold is taken whole.
     pub fn absorb(&mut self, target: &mut RetailerState) {
         let our_pickup: Vec<f64> = (0..self.stores.len()).map(|g| self.pickup_stores(g)).collect();
         let their_pickup: Vec<f64> = (0..target.stores.len()).map(|g| target.pickup_stores(g)).collect();
@@ -123,14 +128,8 @@ impl RetailerState {
             }
             _ => {}
         }
-        match (&mut self.delivery, &target.delivery) {
-            (Some(d), Some(theirs)) => {
-                for (c, t) in d.coverage.iter_mut().zip(&theirs.coverage) {
-                    *c = c.max(*t);
-                }
-            }
-            (None, Some(theirs)) => self.delivery = Some(theirs.clone()),
-            _ => {}
+        if let (None, Some(theirs)) = (&self.delivery, &target.delivery) {
+            self.delivery = Some(theirs.clone());
         }
         target.active = false;
     }
@@ -198,6 +197,7 @@ mod tests {
     fn state() -> RetailerState {
         RetailerState {
             active: true,
+            owner: 0,
             stores: vec![30.0, 70.0],
             quality: 1.0,
             price_index: 1.0,
@@ -266,6 +266,16 @@ mod tests {
         assert_eq!(acquirer.stores, vec![60.0, 140.0]);
         assert_eq!(acquirer.pickup_stores(0), 10.0);
         assert_eq!(acquirer.delivery.unwrap().coverage, vec![1.0, 0.5]);
+    }
+
+    #[test]
+    fn absorbing_keeps_our_own_version_of_a_channel_both_sell() {
+        let mut acquirer = state();
+        acquirer.delivery = Some(DeliveryState { fee: 9.0, quality: -1.0, coverage: vec![0.2, 0.2] });
+        let mut target = state();
+        target.delivery = Some(DeliveryState { fee: 0.0, quality: 0.0, coverage: vec![0.9, 0.9] });
+        acquirer.absorb(&mut target);
+        assert_eq!(acquirer.delivery.unwrap(), DeliveryState { fee: 9.0, quality: -1.0, coverage: vec![0.2, 0.2] });
     }
 
     #[test]

@@ -9,7 +9,10 @@
 
 use super::comparison::{SHIFTS_HEADER, SHIFTS_WEEKLY_HEADER, SWITCHING_HEADER};
 use super::comparison::{shifts_rows, shifts_weekly_rows, switching_rows};
+use super::new_shoppers::{NEW_SHOPPERS_HEADER, new_shoppers_rows};
+use super::owners::{OWNERS_HEADER, SHIFTS_OWNERS_HEADER, owners_rows, shifts_owners_rows};
 use super::regions::{REGIONS_HEADER, SHIFTS_REGIONS_HEADER, regions_rows, same_regions, shifts_regions_rows};
+use super::retailers::{RETAILERS_HEADER, retailers_rows};
 use super::tables::{ONLINE_HEADER, PointColumns, REPLICATIONS_HEADER, SUMMARY_HEADER, WEEKLY_HEADER};
 use super::tables::{online_rows, replications_rows, summary_rows, weekly_rows};
 use crate::engine::{ComparisonResults, PointResults, RunResults, Worlds};
@@ -36,6 +39,15 @@ pub enum TableKind {
     Switching,
     /// `shifts_regions.csv`: shifts by region (both worlds with the same regions only).
     ShiftsRegions,
+    /// `retailers.csv`: each retailer's state week by week (price index, stores, wait).
+    Retailers,
+    /// `owners.csv`: trips, share and revenue by owning company.
+    Owners,
+    /// `shifts_owners.csv`: the same, scenario − reference.
+    ShiftsOwners,
+    /// `new_shoppers.csv`: households new to a retailer, by where they shopped (common random
+    /// numbers only).
+    NewShoppers,
 }
 
 /// Whose results a table holds.
@@ -67,7 +79,14 @@ pub struct PointOutput<'a> {
     pub columns: &'a PointColumns,
 }
 
-const PER_WORLD: [TableKind; 4] = [TableKind::Weekly, TableKind::Online, TableKind::Summary, TableKind::Regions];
+const PER_WORLD: [TableKind; 6] = [
+    TableKind::Weekly,
+    TableKind::Online,
+    TableKind::Summary,
+    TableKind::Regions,
+    TableKind::Retailers,
+    TableKind::Owners,
+];
 
 impl Table {
     /// The files a run of `worlds` writes, in order: the scenario's tables, the comparison's,
@@ -83,6 +102,10 @@ impl Table {
             tables.extend([scenario(TableKind::Shifts), scenario(TableKind::ShiftsWeekly)]);
             if worlds.common_random_numbers {
                 tables.push(scenario(TableKind::Switching));
+            }
+            tables.push(scenario(TableKind::ShiftsOwners));
+            if worlds.common_random_numbers {
+                tables.push(scenario(TableKind::NewShoppers));
             }
             if same_regions(&worlds.scenario, r) {
                 tables.push(scenario(TableKind::ShiftsRegions));
@@ -104,6 +127,10 @@ impl Table {
             TableKind::ShiftsWeekly => "shifts_weekly.csv",
             TableKind::Switching => "switching.csv",
             TableKind::ShiftsRegions => "shifts_regions.csv",
+            TableKind::Retailers => "retailers.csv",
+            TableKind::Owners => "owners.csv",
+            TableKind::ShiftsOwners => "shifts_owners.csv",
+            TableKind::NewShoppers => "new_shoppers.csv",
         };
         match self.world {
             World::Scenario => name.to_string(),
@@ -115,7 +142,12 @@ impl Table {
     fn compares(&self) -> bool {
         matches!(
             self.kind,
-            TableKind::Shifts | TableKind::ShiftsWeekly | TableKind::Switching | TableKind::ShiftsRegions
+            TableKind::Shifts
+                | TableKind::ShiftsWeekly
+                | TableKind::Switching
+                | TableKind::ShiftsRegions
+                | TableKind::ShiftsOwners
+                | TableKind::NewShoppers
         )
     }
 
@@ -131,6 +163,10 @@ impl Table {
             TableKind::ShiftsWeekly => SHIFTS_WEEKLY_HEADER,
             TableKind::Switching => SWITCHING_HEADER,
             TableKind::ShiftsRegions => SHIFTS_REGIONS_HEADER,
+            TableKind::Retailers => RETAILERS_HEADER,
+            TableKind::Owners => OWNERS_HEADER,
+            TableKind::ShiftsOwners => SHIFTS_OWNERS_HEADER,
+            TableKind::NewShoppers => NEW_SHOPPERS_HEADER,
         };
         let mut cells: Vec<String> = base.split(',').map(str::to_string).collect();
         let after_point = if self.compares() { 3 } else { 2 };
@@ -149,6 +185,8 @@ impl Table {
             (World::Scenario, TableKind::ShiftsWeekly, Some(c), Some(r)) => shifts_weekly_rows(s, r, c, cols),
             (World::Scenario, TableKind::Switching, Some(c), Some(r)) => switching_rows(s, r, c, cols),
             (World::Scenario, TableKind::ShiftsRegions, Some(c), Some(r)) => shifts_regions_rows(s, r, c, cols),
+            (World::Scenario, TableKind::ShiftsOwners, Some(c), Some(r)) => shifts_owners_rows(s, r, c, cols),
+            (World::Scenario, TableKind::NewShoppers, Some(c), Some(r)) => new_shoppers_rows(s, r, c, cols),
             (World::Scenario, kind, _, _) => world_rows(kind, s, out.results.scenario(), cols),
             _ => Vec::new(),
         };
@@ -169,6 +207,8 @@ fn world_rows(
         TableKind::Summary => summary_rows(s, results, cols),
         TableKind::Regions => regions_rows(s, results, cols),
         TableKind::Replications => replications_rows(s, results, cols),
+        TableKind::Retailers => retailers_rows(s, results, cols),
+        TableKind::Owners => owners_rows(s, results, cols),
         _ => Vec::new(),
     }
 }

@@ -159,6 +159,9 @@ pub(crate) fn summary_rows(s: &Scenario, results: &RunResults, point: &PointColu
             rows.push(row(point, &s.name, &[&a.retailer, a.channel, metric], summary));
         }
     }
+    for (retailer, summary) in super::reach::reach_summaries(s, results) {
+        rows.push(row(point, &s.name, &[&retailer, "all", "reach"], summary));
+    }
     rows
 }
 

@@ -2,6 +2,7 @@
 //!
 //! Nothing in here is re-checked by the engine: if a [`Scenario`] exists, it is runnable.
 
+mod apply;
 mod calibration;
 pub mod error;
 mod files;
@@ -17,6 +18,7 @@ mod sweep_table;
 mod validate;
 
 pub use crate::model::change::{Change, Field, Op};
+pub(crate) use apply::apply_event;
 pub use calibration::{CalibrationTargets, Measure};
 pub use limits::{MAX_GROUPS, MAX_TOTAL, MAX_UTILITY};
 pub use load::{LoadOptions, MAX_EXTENDS_DEPTH, load, load_files, load_str};
@@ -163,6 +165,8 @@ pub struct Retailer {
     pub region_mix: Vec<f64>,
     /// Optional price pressure rule.
     pub price_response: Option<PriceResponse>,
+    /// `owner`: the company that owns the banner at the start (default: the retailer itself).
+    pub owner: String,
     /// Parameters events and price response change.
     pub initial: RetailerState,
 }
@@ -221,11 +225,26 @@ pub struct Event {
     pub retailer: usize,
     /// Index of a retailer it acquires.
     pub acquire: Option<usize>,
+    /// `rebrand = true`: the acquired retailer folds into the acquirer instead of trading on
+    /// as a banner.
+    pub rebrand: bool,
     /// `set`, `scale`, `add` changes in that order.
     pub changes: Vec<Change>,
 }
 
 impl Scenario {
+    /// The owners of the scenario's banners, each once, in the order their first retailer
+    /// appears in the file (acquirers' owners are among them).
+    pub fn owners(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.retailers {
+            if !out.contains(&r.owner) {
+                out.push(r.owner.clone());
+            }
+        }
+        out
+    }
+
     /// Weeks simulated in all, warm-up included.
     pub fn total_weeks(&self) -> u32 {
         self.simulation.warmup_weeks + self.simulation.weeks

@@ -101,6 +101,7 @@ pub struct RawRetailer {
     pub delivery: Option<RawDelivery>,
     pub adoption_pull: Option<f64>,
     pub price_response: Option<RawPriceResponse>,
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -148,6 +149,7 @@ pub struct RawEvent {
     pub week: Option<u32>,
     pub retailer: Option<String>,
     pub acquire: Option<String>,
+    pub rebrand: Option<bool>,
     pub set: Option<toml::Table>,
     pub scale: Option<toml::Table>,
     pub add: Option<toml::Table>,

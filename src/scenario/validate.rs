@@ -154,6 +154,11 @@ pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> R
         parent: None,
         calibration,
     };
+    let mut scenario = scenario;
+    let owners = scenario.owners();
+    for r in &mut scenario.retailers {
+        r.initial.owner = owners.iter().position(|o| *o == r.owner).expect("every owner is listed");
+    }
     every_retailer_can_be_chosen(&c, &scenario)?;
     let max_price = replay_events(&c, &scenario)?;
     c.limit(limits::check_totals(&scenario, max_price))?;
@@ -311,11 +316,17 @@ fn retailer(c: &Checker, r: RawRetailer, index: usize, regions: &[Region]) -> Re
         quality: c.number(r.quality, &key("quality"), Range::Finite)?,
         price_index: c.number(r.price_index, &key("price_index"), Range::Positive)?,
         checkout_wait_min: wait,
+        owner: 0,
         adoption_pull: c.number_or(r.adoption_pull, 0.0, &key("adoption_pull"), Range::NonNegative)?,
         pickup,
         delivery,
     };
-    Ok(Retailer { name, region_mix, price_response, initial })
+    let owner = match r.owner {
+        Some(o) if o.trim().is_empty() => return Err(c.error(&key("owner"), "expected a non-empty name")),
+        Some(o) => o,
+        None => name.clone(),
+    };
+    Ok(Retailer { name, region_mix, price_response, owner, initial })
 }
 
 fn region_mix(c: &Checker, raw: Option<BTreeMap<String, f64>>, regions: &[Region], path: &str) -> Result<Vec<f64>> {
@@ -433,7 +444,11 @@ fn events(c: &Checker, raw: Vec<RawEvent>, retailers: &[String], regions: &[Stri
         if changes.is_empty() && acquire.is_none() {
             return Err(c.error(&p, "the event changes nothing: give set, scale, add or acquire"));
         }
-        out.push(Event { label, week, retailer, acquire, changes });
+        let rebrand = e.rebrand.unwrap_or(false);
+        if rebrand && acquire.is_none() {
+            return Err(c.error(&format!("{p}.rebrand"), "rebrand applies to an acquisition: give acquire too"));
+        }
+        out.push(Event { label, week, retailer, acquire, rebrand, changes });
     }
     Ok(out)
 }
@@ -482,30 +497,24 @@ fn replay_events(c: &Checker, s: &Scenario) -> Result<f64> {
         let p = format!("event.{}", e.label);
         let name = &s.retailers[e.retailer].name;
         if !states[e.retailer].active {
-            return Err(c.error(&format!("{p}.retailer"), format!("{name} was acquired by an earlier event")));
+            return Err(c.error(
+                &format!("{p}.retailer"),
+                format!("{name} was folded into another retailer (rebrand) by an earlier event"),
+            ));
         }
-        if let Some(t) = e.acquire {
-            if !states[t].active {
-                let target = &s.retailers[t].name;
-                return Err(
-                    c.error(&format!("{p}.acquire"), format!("{target} was already acquired by an earlier event"))
-                );
-            }
-            let mut target = states[t].clone();
-            states[e.retailer].absorb(&mut target);
-            states[t] = target;
+        if let Some(t) = e.acquire.filter(|&t| !states[t].active) {
+            let target = &s.retailers[t].name;
+            let why = format!("{target} was already folded into another retailer (rebrand) by an earlier event");
+            return Err(c.error(&format!("{p}.acquire"), why));
         }
-        for change in &e.changes {
-            let mix = &s.retailers[e.retailer].region_mix;
-            states[e.retailer].apply(change, mix).map_err(|why| {
-                c.error(
-                    &p,
-                    format!(
-                        "cannot change {name}: {why}; declare the channel in the retailer (e.g. with stores = 0) first"
-                    ),
-                )
-            })?;
-        }
+        super::apply::apply_event(s, e, &mut states).map_err(|why| {
+            c.error(
+                &p,
+                format!(
+                    "cannot change {name}: {why}; declare the channel in the retailer (e.g. with stores = 0) first"
+                ),
+            )
+        })?;
         if let Some(problem) = states[e.retailer].out_of_range() {
             return Err(c.error(&p, format!("after this event {name}'s {problem}")));
         }
