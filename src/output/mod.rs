@@ -6,9 +6,11 @@
 pub mod atomic;
 pub mod comparison;
 pub mod folder;
+pub mod format;
 pub mod manifest;
 pub mod merge;
 pub mod out_folder;
+pub mod parquet;
 pub mod regions;
 pub mod stream;
 pub mod table;
@@ -16,6 +18,7 @@ pub mod tables;
 
 pub use atomic::write_atomic;
 pub use folder::{FolderError, Identity, PARTIAL_DIR, Start, plan_start};
+pub use format::Format;
 pub use manifest::{Manifest, ReferenceInfo, ShardInfo, SweepInfo};
 pub use merge::merge_shards;
 pub use out_folder::{OutFolder, OutFolderError};

@@ -5,9 +5,11 @@
 //! the hook that lets the binary hold off signals while writing, progress, every table — holds
 //! for all of them because there is no other road.
 
+pub mod load;
 pub mod plan;
 pub mod pool;
 
+pub use load::{Overrides, ReferenceChoice, load_plan};
 pub use plan::{Plan, Reference};
 pub use pool::{Observer, run_points};
 
@@ -15,10 +17,12 @@ use crate::engine::Worlds;
 use crate::error::Error;
 use crate::guard::MemoryEstimate;
 use crate::output::folder::read_journal;
+use crate::output::format::{Column, ColumnType, columns, parameter_type};
 use crate::output::table::{PointOutput, Table};
 use crate::output::tables::{PointColumns, parameter_text};
 use crate::output::{
-    Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo, SweepWriter, plan_start,
+    Format, Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo, SweepWriter,
+    plan_start,
 };
 use crate::sweep::Shard;
 use std::ops::Range;
@@ -39,6 +43,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// Also write `replications.csv`.
     pub raw: bool,
+    /// The tables' file format.
+    pub format: Format,
     /// Write beside files cartshift did not write.
     pub force: bool,
     /// Memory the run may use, in bytes; `None` skips the guard.
@@ -57,6 +63,7 @@ impl RunOptions {
             shard: None,
             resume: false,
             raw: false,
+            format: Format::Csv,
             force: false,
             available_memory: None,
             sync_every: DEFAULT_SYNC_EVERY,
@@ -95,7 +102,7 @@ pub fn execute(
     let range = options.shard.map_or(0..plan.points(), |s| s.points(plan.points()));
     let first = plan.worlds(range.start.min(plan.points().saturating_sub(1)))?;
     let tables = Table::for_run(&first, options.raw);
-    let identity = identity(plan, &first, options.shard, &range, &tables);
+    let identity = Identity { format: options.format, ..identity(plan, &first, options.shard, &range, &tables) };
     let folder = OutFolder::prepare(&options.dir, options.force, options.resume)?;
     let start = plan_start(&options.dir, &identity, options.resume)?;
     let next = match &start {
@@ -119,16 +126,20 @@ pub fn execute(
         files: None,
     };
     if let Start::Resume { next, lengths } = &start {
-        run.writer = Some(SweepWriter::resume(&options.dir, &identity, *next, lengths, options.sync_every)?);
+        let writer = SweepWriter::resume(&options.dir, &identity, *next, lengths, options.sync_every)?;
+        run.writer = Some(writer.with_format(options.format, run.columns()));
     }
     let end = range.end;
     let result = run_points(
         pool,
         next..end,
         window,
-        |p| Ok(plan.worlds(p)?),
+        |p| if observer.cancelled() { Err(Error::Cancelled) } else { Ok(plan.worlds(p)?) },
         observer,
         |point, worlds, results| {
+            if observer.cancelled() {
+                return Err(Error::Cancelled);
+            }
             observer.point_results(point, worlds, &results);
             let columns = PointColumns { point, values: plan.values(point).iter().map(parameter_text).collect() };
             let out = PointOutput { worlds, results: &results, columns: &columns };
@@ -232,9 +243,29 @@ impl Writing<'_> {
             let parameters = self.plan.parameters();
             let headers: Vec<Vec<u8>> = self.tables.iter().map(|t| t.header(&parameters)).collect();
             let writer = SweepWriter::create(&self.options.dir, self.identity, &headers, self.options.sync_every)?;
-            self.writer = Some(writer);
+            self.writer = Some(writer.with_format(self.options.format, self.columns()));
         }
         Ok(self.writer.as_mut().expect("created above"))
+    }
+
+    /// Each table's columns, typed for Parquet (none are needed for CSV alone).
+    fn columns(&self) -> Vec<Vec<Column>> {
+        if !self.options.format.writes_parquet() {
+            return Vec::new();
+        }
+        let parameters = parameter_types(self.plan);
+        let names: Vec<String> = parameters.iter().map(|(n, _)| n.clone()).collect();
+        let header = |t: &Table| -> Vec<String> {
+            let bytes = t.header(&names);
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[..]);
+            reader
+                .records()
+                .next()
+                .and_then(Result::ok)
+                .map(|r| r.iter().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        self.tables.iter().map(|t| columns(&header(t), &parameters)).collect()
     }
 
     fn finish(&mut self) -> Result<(), Error> {
@@ -279,6 +310,14 @@ impl Writing<'_> {
     }
 }
 
+/// Each swept path with the type of its values over every point of the plan (so every shard
+/// of a sweep types its columns alike).
+fn parameter_types(plan: &Plan) -> Vec<(String, ColumnType)> {
+    let values: Vec<Vec<toml::Value>> = (0..plan.points()).map(|p| plan.values(p)).collect();
+    let typed = |(i, name): (usize, String)| (name, parameter_type(values.iter().filter_map(|v| v.get(i))));
+    plan.parameters().into_iter().enumerate().map(typed).collect()
+}
+
 /// What the folder will be the results of.
 fn identity(plan: &Plan, first: &Worlds, shard: Option<Shard>, range: &Range<usize>, tables: &[Table]) -> Identity {
     Identity {
@@ -294,5 +333,6 @@ fn identity(plan: &Plan, first: &Worlds, shard: Option<Shard>, range: &Range<usi
             points: range.len(),
         }),
         files: tables.iter().map(Table::file_name).collect(),
+        format: Format::Csv,
     }
 }
