@@ -10,7 +10,8 @@ python3 -m venv --clear "$venv"
 "$venv/bin/pip" install --quiet maturin pyarrow pytest polars matplotlib pandas SALib
 wheels="$here/../target/wheels"
 rm -rf "$wheels"
-(cd "$here" && "$venv/bin/maturin" build --release --quiet --out "$wheels")
+# `pip wheel ./python` is what `pip install ./python` does (maturin, release profile), once.
+"$venv/bin/pip" wheel --quiet --no-build-isolation --no-deps "$here" -w "$wheels"
 "$venv/bin/pip" install --quiet --force-reinstall --no-deps "$wheels"/cartshift-*.whl
 cd "$here/.."
 PATH="$venv/bin:$PATH" "$venv/bin/python" -m pytest -q python/tests 2>&1 | tee "$venv/pytest.log"
