@@ -6,6 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${CARTSHIFT_VENV:-$here/../target/python-ci-venv}"
 python3 -m venv --clear "$venv"
+export PATH="$venv/bin:$PATH"
 "$venv/bin/pip" install --quiet --upgrade pip
 "$venv/bin/pip" install --quiet maturin pyarrow pytest polars matplotlib pandas SALib
 wheels="$here/../target/wheels"
@@ -14,7 +15,7 @@ rm -rf "$wheels"
 "$venv/bin/pip" wheel --quiet --no-build-isolation --no-deps "$here" -w "$wheels"
 "$venv/bin/pip" install --quiet --force-reinstall --no-deps "$wheels"/cartshift-*.whl
 cd "$here/.."
-PATH="$venv/bin:$PATH" "$venv/bin/python" -m pytest -q python/tests 2>&1 | tee "$venv/pytest.log"
+"$venv/bin/python" -m pytest -q python/tests 2>&1 | tee "$venv/pytest.log"
 status=${PIPESTATUS[0]}
 echo "pytest: $(tail -n 1 "$venv/pytest.log")"
 exit "$status"

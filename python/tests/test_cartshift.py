@@ -67,3 +67,24 @@ def test_errors_carry_the_command_lines_message(tmp_path):
 def test_the_command_is_on_path():
     done = cli("--version")
     assert done.returncode == 0 and "cartshift" in done.stdout
+
+
+def test_ctrl_c_interrupts_a_sweep_and_resume_finishes_it(tmp_path):
+    import os
+    import signal
+    import threading
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    sweep = SCENARIOS / "sweeps" / "uncertainty_lhs.toml"
+    timer = threading.Timer(2.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cartshift.run(sweep, out=tmp_path / "out")
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    assert (tmp_path / "out" / ".cartshift-partial" / "journal").is_file(), "finished points are kept"
+    resumed = cartshift.run(sweep, out=tmp_path / "out", resume=True)
+    assert resumed.summary["point"].to_pylist()[-1] == 39
+    assert not (tmp_path / "out" / ".cartshift-partial").exists()
