@@ -18,8 +18,9 @@ TABLES = ("summary", "weekly", "online", "regions", "shifts", "shifts_weekly",
           "switching", "shifts_regions", "replications", "new_shoppers")
 
 
-def read_table(path_without_suffix: Path) -> pa.Table | None:
-    """``weekly.parquet`` if present, else ``weekly.csv`` typed as the Parquet would be."""
+def read_table(path_without_suffix: Path, swept: tuple = ()) -> pa.Table | None:
+    """``weekly.parquet`` if present, else ``weekly.csv`` typed as the Parquet would be (the
+    ``swept`` paths' columns typed by their values)."""
     parquet = path_without_suffix.with_suffix(".parquet")
     if parquet.is_file():
         return pq.read_table(parquet)
@@ -33,6 +34,8 @@ def read_table(path_without_suffix: Path) -> pa.Table | None:
             types[name] = pa.string()
         elif name in INTEGER:
             types[name] = pa.int64()
+        elif name not in swept:
+            types[name] = pa.float64()
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False)
     return pacsv.read_csv(csv, convert_options=convert)
 
@@ -47,9 +50,10 @@ class Results:
         if not manifest.is_file():
             raise FileNotFoundError(f"{self.dir}: not a cartshift results folder (no manifest.json)")
         self.manifest: dict = json.loads(manifest.read_text(encoding="utf-8"))
+        swept = tuple((self.manifest.get("sweep") or {}).get("parameters", ()))
         for name in TABLES:
-            setattr(self, name, read_table(self.dir / name))
-        self.reference = {name: read_table(self.dir / "reference" / name)
+            setattr(self, name, read_table(self.dir / name, swept))
+        self.reference = {name: read_table(self.dir / "reference" / name, swept)
                           for name in ("summary", "weekly", "online", "regions")}
 
     def __repr__(self) -> str:

@@ -88,3 +88,14 @@ def test_ctrl_c_interrupts_a_sweep_and_resume_finishes_it(tmp_path):
     resumed = cartshift.run(sweep, out=tmp_path / "out", resume=True)
     assert resumed.summary["point"].to_pylist()[-1] == 39
     assert not (tmp_path / "out" / ".cartshift-partial").exists()
+
+
+def test_a_csv_folder_loads_with_the_parquet_types(tmp_path):
+    sweep = SCENARIOS / "sweeps" / "checkout_vs_price_cut.toml"
+    cartshift.run(sweep, out=tmp_path / "csv", format="csv", **SMALL)
+    cartshift.run(sweep, out=tmp_path / "pq", format="parquet", **SMALL)
+    from_csv, from_parquet = cartshift.load(tmp_path / "csv"), cartshift.load(tmp_path / "pq")
+    for name in ("summary", "weekly", "online"):
+        a, b = getattr(from_csv, name), getattr(from_parquet, name)
+        assert a.schema.types == b.schema.types, name
+        assert a.to_pylist() == b.to_pylist(), name
