@@ -30,6 +30,10 @@ pub enum Error {
     /// A run that finished without reaching its goal (e.g. a calibration that did not converge).
     #[error("{0}")]
     Failed(String),
+    /// The caller asked the run to stop ([`crate::pipeline::Observer::cancelled`]); finished
+    /// points are kept for `--resume` when the run is resumable.
+    #[error("run cancelled")]
+    Cancelled,
 }
 
 impl Error {
@@ -38,7 +42,7 @@ impl Error {
         match self {
             Error::Scenario(_) | Error::TooLarge(_) | Error::OutFolder(_) => true,
             Error::Folder(f) => f.is_input_error(),
-            Error::Output { .. } | Error::Failed(_) => false,
+            Error::Output { .. } | Error::Failed(_) | Error::Cancelled => false,
         }
     }
 }

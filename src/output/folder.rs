@@ -6,6 +6,7 @@
 //! is a half-written point, cut off and redone by `--resume`. A finished folder has no
 //! [`PARTIAL_DIR`], only the CSV files and `manifest.json`.
 
+use super::format::{Format, csv_name};
 use super::journal::{check_entry, read_journal};
 use super::manifest::{Manifest, ShardInfo};
 use serde::{Deserialize, Serialize};
@@ -82,11 +83,14 @@ pub struct Identity {
     pub points: usize,
     /// The share of the points, when sharded.
     pub shard: Option<ShardInfo>,
-    /// The CSV files, in the order they are written.
+    /// The CSV files, in the order they are written (kept as CSV while the run goes on).
     pub files: Vec<String>,
     /// The adaptive-replications rule, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<String>,
+    /// The format the tables end in (`--format`).
+    #[serde(default, skip_serializing_if = "Format::is_csv")]
+    pub format: Format,
 }
 
 impl Identity {
@@ -99,8 +103,9 @@ impl Identity {
             seed: m.seed,
             points: m.sweep.as_ref().map_or(1, |s| s.points),
             shard: m.shard,
-            files: m.files.iter().filter(|f| f.ends_with(".csv")).cloned().collect(),
+            files: table_files(&m.files),
             precision: m.adaptive.as_ref().map(|a| a.rule.clone()),
+            format: Format::of_files(&m.files),
         }
     }
 
@@ -126,8 +131,21 @@ impl Identity {
         differ("files", other.files.join(" "), self.files.join(" "));
         let rule = |p: &Option<String>| p.clone().unwrap_or_else(|| "fixed replications".into());
         differ("replications", rule(&other.precision), rule(&self.precision));
+        differ("format", other.format.to_string(), self.format.to_string());
         out
     }
+}
+
+/// The tables among a manifest's files, by their CSV names, in order (a table written in both
+/// formats once).
+fn table_files(files: &[String]) -> Vec<String> {
+    let mut tables: Vec<String> = Vec::new();
+    for name in files.iter().filter(|f| f.ends_with(".csv") || f.ends_with(".parquet")).map(|f| csv_name(f)) {
+        if !tables.contains(&name) {
+            tables.push(name);
+        }
+    }
+    tables
 }
 
 fn short(hash: &str) -> String {
@@ -249,6 +267,7 @@ mod tests {
             shard: None,
             files: vec!["weekly.csv".into()],
             precision: None,
+            format: Format::Csv,
         }
     }
 

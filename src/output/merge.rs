@@ -1,12 +1,14 @@
 //! `cartshift merge`: shard folders of one sweep joined into the files one whole run writes.
 //!
 //! Shards hold consecutive blocks of points, so each joined CSV file is the header followed by
-//! every shard's rows in shard order, copied byte for byte. The manifests say whether the
+//! every shard's rows in shard order, copied byte for byte; each joined Parquet file holds
+//! every shard's row groups in shard order. The manifests say whether the
 //! shards belong together: same cartshift version, scenario (hash, which covers `--set` and
 //! the `[sweep]` table), seed and files, and together every shard of the split exactly once.
 
 use super::folder::{FolderError, Identity, PARTIAL_DIR, check_file_names, read_json};
 use super::manifest::{Manifest, ShardInfo};
+use super::parquet::join_parquet;
 use super::write_atomic;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -28,8 +30,13 @@ pub fn merge_shards(out: &Path, dirs: &[PathBuf]) -> Result<Vec<String>, FolderE
     refuse_overwriting_a_shard(out, &shards)?;
     let _lock = super::FolderLock::acquire(out)?; // creates `out` if needed
     let identity = Identity::of_manifest(&shards[0].manifest);
-    for name in &identity.files {
-        join_file(out, name, &shards)?;
+    for name in identity.files.iter().flat_map(|f| identity.format.file_names(f)) {
+        if name.ends_with(".parquet") {
+            let inputs: Vec<PathBuf> = shards.iter().map(|s| s.dir.join(&name)).collect();
+            join_parquet(&out.join(&name), &inputs)?;
+        } else {
+            join_file(out, &name, &shards)?;
+        }
     }
     for name in shards[0].manifest.files.iter().filter(|f| f.ends_with(".toml")) {
         let from = shards[0].dir.join(name);

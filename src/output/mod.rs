@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod comparison;
 pub mod folder;
+pub mod format;
 pub(crate) mod journal;
 pub mod lock;
 pub mod manifest;
@@ -13,6 +14,7 @@ pub mod merge;
 pub mod new_shoppers;
 pub mod out_folder;
 pub mod owners;
+pub mod parquet;
 pub mod reach;
 pub mod regions;
 pub mod retailers;
@@ -22,6 +24,7 @@ pub mod tables;
 
 pub use atomic::write_atomic;
 pub use folder::{FolderError, Identity, PARTIAL_DIR, Start, plan_start};
+pub use format::Format;
 pub use lock::{FolderLock, LOCK_FILE};
 pub use manifest::{AdaptiveInfo, Manifest, ReferenceInfo, SensitivityDesign, ShardInfo, SweepInfo};
 pub use merge::merge_shards;

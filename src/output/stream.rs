@@ -9,8 +9,10 @@
 //! partial folder is removed, so the final files appear whole or not at all.
 
 use super::folder::{FolderError, IDENTITY_FILE, Identity, JOURNAL_FILE, PARTIAL_DIR};
+use super::format::{Column, Format, parquet_name};
 use super::journal::{JournalEntry, read_journal};
 use super::manifest::Manifest;
+use super::parquet::csv_to_parquet;
 use super::write_atomic;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -36,6 +38,8 @@ pub struct SweepWriter {
     sync_every: Duration,
     /// Bytes of rows still allowed before an injected write failure ([`SweepWriter::fail_after`]).
     budget: Option<u64>,
+    format: Format,
+    columns: Vec<Vec<Column>>,
 }
 
 impl SweepWriter {
@@ -77,6 +81,8 @@ impl SweepWriter {
             last_sync: Instant::now(),
             sync_every,
             budget: None,
+            format: Format::Csv,
+            columns: Vec::new(),
         };
         writer.sync()?;
         sync_dir(&writer.partial)?;
@@ -106,8 +112,31 @@ impl SweepWriter {
         journal.set_len(entry.map_or(0, |e| e.end)).map_err(FolderError::write(&journal_path))?;
         journal.seek(SeekFrom::End(0)).map_err(FolderError::write(&journal_path))?;
         let last_sync = Instant::now();
+        let (format, columns) = (Format::Csv, Vec::new());
         let dir = dir.to_path_buf();
-        Ok(SweepWriter { dir, partial, files, journal, next, synced: next, last_sync, sync_every, budget: None })
+        let budget = None;
+        Ok(SweepWriter {
+            dir,
+            partial,
+            files,
+            journal,
+            next,
+            synced: next,
+            last_sync,
+            sync_every,
+            budget,
+            format,
+            columns,
+        })
+    }
+
+    /// Writes the tables at the end in `format`; `columns` are each file's columns (in file
+    /// order), needed for Parquet. The rows are kept as CSV in the partial folder either way,
+    /// so the journal can cut them back on `--resume`; Parquet is converted from them at the end.
+    pub fn with_format(mut self, format: Format, columns: Vec<Vec<Column>>) -> SweepWriter {
+        self.format = format;
+        self.columns = columns;
+        self
     }
 
     /// Fault injection, for tests of a full disk: after `bytes` more bytes of rows, writing
@@ -184,24 +213,32 @@ impl SweepWriter {
     /// written.
     pub fn finish(mut self, mut manifest: Manifest, extra: &[(String, Vec<u8>)]) -> Result<Vec<String>, FolderError> {
         self.sync()?;
-        for file in &mut self.files {
-            if let Some(out) = file.out.take() {
-                drop(out);
-                let (from, to) = (self.partial.join(&file.name), self.dir.join(&file.name));
+        for (i, file) in self.files.iter_mut().enumerate() {
+            let out = file.out.take();
+            let moved = out.is_none();
+            drop(out);
+            let (from, to) = (self.partial.join(&file.name), self.dir.join(&file.name));
+            if self.format.writes_parquet() && !moved {
+                let columns = self.columns.get(i).map_or(&[][..], Vec::as_slice);
+                csv_to_parquet(&from, &self.dir.join(parquet_name(&file.name)), columns)?;
+            }
+            if self.format.writes_csv() && !moved {
                 if let Some(parent) = to.parent() {
                     std::fs::create_dir_all(parent).map_err(FolderError::write(parent))?;
                 }
                 std::fs::rename(&from, &to).map_err(FolderError::write(&to))?;
-                if let Some(parent) = to.parent().filter(|p| *p != self.dir) {
-                    sync_dir(parent)?;
-                }
+            }
+            if let Some(parent) = to.parent().filter(|p| *p != self.dir && p.exists()) {
+                sync_dir(parent)?;
             }
         }
         for (name, bytes) in extra {
             write_atomic(&self.dir.join(name), bytes)?;
         }
         sync_dir(&self.dir)?;
-        let names = self.files.iter().map(|f| f.name.clone()).chain(extra.iter().map(|(n, _)| n.clone()));
+        let format = self.format;
+        let tables = self.files.iter().flat_map(|f| format.file_names(&f.name));
+        let names = tables.chain(extra.iter().map(|(n, _)| n.clone()));
         manifest.files = names.chain(["manifest.json".to_string()]).collect();
         let json = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
         write_atomic(&self.dir.join("manifest.json"), &json)?;

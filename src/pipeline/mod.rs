@@ -6,21 +6,24 @@
 //! for all of them because there is no other road.
 
 pub mod adaptive;
+pub mod load;
 pub mod plan;
 pub mod pool;
 
 pub use adaptive::Precision;
+pub use load::{Overrides, ReferenceChoice, load_plan};
 pub use plan::{Plan, Reference};
 pub use pool::{Observer, run_points};
 
 use crate::engine::Worlds;
 use crate::error::Error;
 use crate::guard::MemoryEstimate;
+use crate::output::format::{Column, ColumnType, columns, parameter_type};
 use crate::output::table::{PointOutput, Table};
 use crate::output::tables::{PointColumns, parameter_text};
 use crate::output::{
-    AdaptiveInfo, FolderLock, Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start, SweepInfo,
-    SweepWriter, plan_start,
+    AdaptiveInfo, FolderLock, Format, Identity, Manifest, OutFolder, PARTIAL_DIR, ReferenceInfo, ShardInfo, Start,
+    SweepInfo, SweepWriter, plan_start,
 };
 use crate::sweep::Shard;
 use std::ops::Range;
@@ -41,6 +44,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// Also write `replications.csv`.
     pub raw: bool,
+    /// The tables' file format.
+    pub format: Format,
     /// Write beside files cartshift did not write.
     pub force: bool,
     /// Memory the run may use, in bytes; `None` skips the guard.
@@ -65,6 +70,7 @@ impl RunOptions {
             shard: None,
             resume: false,
             raw: false,
+            format: Format::Csv,
             force: false,
             available_memory: None,
             sync_every: DEFAULT_SYNC_EVERY,
@@ -105,7 +111,10 @@ pub fn execute(
     let range = options.shard.map_or(0..plan.points(), |s| s.points(plan.points()));
     let first = plan.worlds(range.start.min(plan.points().saturating_sub(1)))?;
     let tables = Table::for_run(&first, options.raw);
-    let identity = identity(plan, &first, (options.shard, options.precision), &range, &tables);
+    let identity = Identity {
+        format: options.format,
+        ..identity(plan, &first, (options.shard, options.precision), &range, &tables)
+    };
     let folder = OutFolder::prepare(&options.dir, options.force, options.resume)?;
     let lock = FolderLock::acquire(&options.dir)?;
     if let Some(note) = lock.note() {
@@ -137,17 +146,25 @@ pub fn execute(
     };
     if let Start::Resume { next, lengths } = &start {
         let writer = SweepWriter::resume(&options.dir, &identity, *next, lengths, options.sync_every)?;
-        run.writer = Some(writer.fail_after(options.fail_write_after));
+        run.writer = Some(writer.fail_after(options.fail_write_after).with_format(options.format, run.columns()));
     }
     let end = range.end;
     let result = run_points(
         pool,
         next..end,
         window,
-        |p| Ok(with_replications(plan.worlds(p)?, options.precision.map(|p| p.min_replications))),
+        |p| {
+            if observer.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            Ok(with_replications(plan.worlds(p)?, options.precision.map(|p| p.min_replications)))
+        },
         |worlds, outputs| options.precision.map_or(0, |p| p.more(worlds, outputs)),
         observer,
         |point, worlds, results| {
+            if observer.cancelled() {
+                return Err(Error::Cancelled);
+            }
             observer.point_results(point, worlds, &results);
             run.record_replications(worlds, &results);
             let columns = PointColumns { point, values: plan.values(point).iter().map(parameter_text).collect() };
@@ -280,9 +297,30 @@ impl Writing<'_> {
             let parameters = self.plan.parameters();
             let headers: Vec<Vec<u8>> = self.tables.iter().map(|t| t.header(&parameters)).collect();
             let writer = SweepWriter::create(&self.options.dir, self.identity, &headers, self.options.sync_every)?;
-            self.writer = Some(writer.fail_after(self.options.fail_write_after));
+            self.writer =
+                Some(writer.fail_after(self.options.fail_write_after).with_format(self.options.format, self.columns()));
         }
         Ok(self.writer.as_mut().expect("created above"))
+    }
+
+    /// Each table's columns, typed for Parquet (none are needed for CSV alone).
+    fn columns(&self) -> Vec<Vec<Column>> {
+        if !self.options.format.writes_parquet() {
+            return Vec::new();
+        }
+        let parameters = parameter_types(self.plan);
+        let names: Vec<String> = parameters.iter().map(|(n, _)| n.clone()).collect();
+        let header = |t: &Table| -> Vec<String> {
+            let bytes = t.header(&names);
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[..]);
+            reader
+                .records()
+                .next()
+                .and_then(Result::ok)
+                .map(|r| r.iter().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        self.tables.iter().map(|t| columns(&header(t), &parameters)).collect()
     }
 
     fn finish(&mut self) -> Result<(), Error> {
@@ -335,6 +373,14 @@ impl Writing<'_> {
     }
 }
 
+/// Each swept path with the type of its values over every point of the plan (so every shard
+/// of a sweep types its columns alike).
+fn parameter_types(plan: &Plan) -> Vec<(String, ColumnType)> {
+    let values: Vec<Vec<toml::Value>> = (0..plan.points()).map(|p| plan.values(p)).collect();
+    let typed = |(i, name): (usize, String)| (name, parameter_type(values.iter().filter_map(|v| v.get(i))));
+    plan.parameters().into_iter().enumerate().map(typed).collect()
+}
+
 /// What the folder will be the results of.
 fn identity(
     plan: &Plan,
@@ -357,5 +403,6 @@ fn identity(
         }),
         files: tables.iter().map(Table::file_name).collect(),
         precision: precision.map(|p| p.describe()),
+        format: Format::Csv,
     }
 }

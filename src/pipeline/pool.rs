@@ -44,6 +44,12 @@ pub trait Observer: Sync {
     fn hold(&self, lock: FolderLock) -> Option<FolderLock> {
         Some(lock)
     }
+    /// True when the caller wants the run to stop (e.g. Ctrl-C in a notebook): asked before
+    /// each point starts and before each point's rows are written; the run then ends with
+    /// [`crate::error::Error::Cancelled`].
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// The observer that ignores everything.

@@ -27,8 +27,15 @@ pub(crate) struct Row<'a> {
 }
 
 impl CsvTable {
-    /// Reads and parses `path`.
+    /// Reads and parses `path`, or its Parquet copy (`weekly.parquet` for `weekly.csv`) when
+    /// only that exists.
     pub(crate) fn read(path: &Path) -> Result<CsvTable, ReportError> {
+        let parquet = path.with_extension("parquet");
+        if !path.is_file() && parquet.is_file() {
+            let (header, records) = crate::output::parquet::read_records(&parquet)
+                .map_err(|e| ReportError::Read { path: parquet.clone(), message: e.to_string() })?;
+            return CsvTable::from_parts(&parquet, header, records);
+        }
         let bytes =
             std::fs::read(path).map_err(|e| ReportError::Read { path: path.to_path_buf(), message: e.to_string() })?;
         CsvTable::parse(path, &bytes)
@@ -45,6 +52,13 @@ impl CsvTable {
             .records()
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| malformed(e.position().map(|p| p.line()), e.to_string()))?;
+        CsvTable::from_parts(path, header, records)
+    }
+
+    /// A table from its header and records; `path` only names the file in errors.
+    fn from_parts(path: &Path, header: Vec<String>, records: Vec<csv::StringRecord>) -> Result<CsvTable, ReportError> {
+        let malformed =
+            |line: Option<u64>, message: String| ReportError::Malformed { path: path.into(), line, message };
         let point = header.iter().position(|h| h == "point").ok_or_else(|| malformed(Some(1), missing("point")))?;
         let end = header[point + 1..]
             .iter()

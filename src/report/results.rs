@@ -3,6 +3,7 @@
 
 use super::csv_table::{CsvTable, Row};
 use super::error::ReportError;
+use crate::output::format::parquet_name;
 use crate::output::write_atomic;
 use std::path::{Path, PathBuf};
 
@@ -97,8 +98,13 @@ impl Results {
         let manifest = read_manifest(dir)?;
         let listed = |name: &str| listed_files(&manifest).is_none_or(|f| f.iter().any(|x| x == name));
         let optional = |name: &str| -> Result<Option<CsvTable>, ReportError> {
-            let path = dir.join(name);
-            if listed(name) && path.is_file() { CsvTable::read(&path).map(Some) } else { Ok(None) }
+            let (path, parquet) = (dir.join(name), parquet_name(name));
+            let csv = listed(name) && path.is_file();
+            if csv || (listed(&parquet) && dir.join(&parquet).is_file()) {
+                CsvTable::read(&path).map(Some)
+            } else {
+                Ok(None)
+            }
         };
         let summary = CsvTable::read(&dir.join("summary.csv"))?;
         let (params, points) = points_of(&summary)?;

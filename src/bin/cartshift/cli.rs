@@ -1,5 +1,6 @@
 //! The command line as typed: clap declarations only.
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -133,6 +134,9 @@ pub struct RunOptions {
     /// Also write replications.csv with every replication's values.
     #[arg(long)]
     pub raw: bool,
+    /// File format of the tables: csv, parquet (typed columns, zstd) or both.
+    #[arg(long, value_name = "FORMAT", default_value = "csv", value_parser = clap::builder::PossibleValuesParser::new(["csv", "parquet", "both"]).map(|s| s.parse::<cartshift::output::Format>().expect("a possible value")))]
+    pub format: cartshift::output::Format,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,

@@ -9,20 +9,9 @@ use crate::{interrupt, memory};
 use cartshift::engine::{PointResults, Worlds};
 use cartshift::guard::TooLarge;
 use cartshift::output::comparison::retailer_share_shifts;
-use cartshift::pipeline::{self, Outcome, Plan};
-use cartshift::scenario::{LoadOptions, load_sweep};
+use cartshift::pipeline::{self, Outcome, Overrides, Plan, ReferenceChoice, load_plan};
 use cartshift::sweep::Shard;
 use std::path::{Path, PathBuf};
-
-/// Which reference a run compares with.
-enum ReferenceChoice {
-    /// The file the scenario's `reference` key or `extends` names, if any.
-    Default,
-    /// A named file.
-    File(PathBuf),
-    /// None.
-    Skip,
-}
 
 pub fn run(args: RunArgs) -> Result<(), CliError> {
     let choice = match (args.no_reference, args.reference) {
@@ -42,32 +31,16 @@ pub fn compare(args: CompareArgs) -> Result<(), CliError> {
     execute(&args.scenario, ReferenceChoice::File(args.reference), args.options, None, false)
 }
 
-/// `simulation.*` overrides from the flags and `--set`: they apply to both worlds.
-fn simulation_overrides(o: &RunOptions) -> Vec<String> {
-    let flags = [("replications", o.replications.map(u64::from)), ("households", o.households), ("seed", o.seed)];
-    let mut out: Vec<String> = flags.iter().filter_map(|(key, v)| v.map(|v| format!("simulation.{key}={v}"))).collect();
-    out.extend(o.overrides.iter().filter(|s| s.trim_start().starts_with("simulation.")).cloned());
-    out
-}
-
 /// Builds the plan from the files and flags.
 fn plan(path: &Path, choice: ReferenceChoice, o: &RunOptions) -> Result<Plan, CliError> {
-    let shared = simulation_overrides(o);
-    let mut overrides = shared.clone();
-    overrides.extend(o.overrides.iter().filter(|s| !s.trim_start().starts_with("simulation.")).cloned());
-    let sweep = load_sweep(path, &LoadOptions { overrides })?;
-    let reference = match choice {
-        ReferenceChoice::Default => sweep.reference().map(Path::to_path_buf),
-        ReferenceChoice::File(file) => Some(file),
-        ReferenceChoice::Skip => None,
+    let overrides = Overrides {
+        replications: o.replications,
+        households: o.households,
+        seed: o.seed,
+        set: o.overrides.clone(),
+        no_crn: o.no_crn,
     };
-    Ok(match reference {
-        None => Plan::plain(sweep),
-        Some(file) => {
-            let reference = load_sweep(&file, &LoadOptions { overrides: shared })?;
-            Plan::compared(sweep, reference, !o.no_crn)?
-        }
-    })
+    Ok(load_plan(path, choice, &overrides)?)
 }
 
 fn execute(
@@ -86,6 +59,7 @@ fn execute(
     let (pool, _) = thread_pool(o.threads);
     let mut options = pipeline::RunOptions::new(&dir);
     (options.shard, options.resume, options.raw, options.force) = (shard, resume, o.raw, o.force);
+    options.format = o.format;
     options.available_memory = if o.force { None } else { memory::available_bytes() };
     options.command_line = std::env::args().collect();
     options.precision = precision(&o, resume)?;
