@@ -10,12 +10,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 #: Columns holding names, and whole numbers; every other fixed column is a float.
-TEXT = {"scenario", "reference", "region", "retailer", "channel", "metric",
+TEXT = {"scenario", "reference", "region", "retailer", "owner", "channel", "metric", "from",
         "from_retailer", "from_channel", "to_retailer", "to_channel"}
-INTEGER = {"point", "week", "replication"}
+INTEGER = {"point", "week", "replication", "window_start", "window_end"}
 
 TABLES = ("summary", "weekly", "online", "regions", "shifts", "shifts_weekly",
-          "switching", "shifts_regions", "replications", "new_shoppers")
+          "switching", "shifts_regions", "replications", "new_shoppers", "retailers", "owners", "shifts_owners")
 
 
 def read_table(path_without_suffix: Path, swept: tuple = ()) -> pa.Table | None:
