@@ -21,7 +21,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 scenario=$repo/scenarios/sweeps/checkout_vs_price_cut.toml
 name=checkout_vs_price_cut
 sbatch_script=$repo/examples/slurm/sweep.sbatch
-fault_size=(--households 10000) # 4 points a shard, about a second each: room to interrupt mid-run
+fault_size=(--households 10000) # 4 points a shard, about a second each on one thread: room to interrupt mid-run
 passed=0 failed=0 skipped=0
 
 pass() { echo "PASS $*"; passed=$((passed + 1)); }
@@ -113,7 +113,9 @@ check_example() {
 check_faults() {
     mkdir -p "$work/faults" && cd "$work/faults" || return
     local array resub merge at_requeue at_cancel shards=results/$name
-    array=$(sbatch --parsable --array=0-3 "$sbatch_script" "$scenario" "${fault_size[@]}") || { fail "sbatch"; return; }
+    # One CPU a task: the points of a shard then finish one after another (with every core, a
+    # shard's points share the pool and all finish near the end, leaving nothing to interrupt).
+    array=$(sbatch --parsable --array=0-3 --cpus-per-task=1 "$sbatch_script" "$scenario" "${fault_size[@]}") || { fail "sbatch"; return; }
 
     wait_for 300 points_at_least 1 "$shards/shard-1-of-4" || { fail "task 0 finished no point in 300 s"; return; }
     at_requeue=$(points_done "$shards/shard-1-of-4")
@@ -125,7 +127,7 @@ check_faults() {
     at_cancel=$(points_done "$shards/shard-2-of-4")
     scancel "${array}_1"
     wait_for 60 bash -c "! squeue -h -j '${array}_1' | grep -q ." || { fail "task 1 still running after scancel"; return; }
-    resub=$(CARTSHIFT_SHARD=2/4 sbatch --parsable --array=1 "$sbatch_script" "$scenario" "${fault_size[@]}") ||
+    resub=$(CARTSHIFT_SHARD=2/4 sbatch --parsable --array=1 --cpus-per-task=1 "$sbatch_script" "$scenario" "${fault_size[@]}") ||
         { fail "resubmission of task 1"; return; }
     merge=$(sbatch --parsable --job-name=cartshift-merge --output=merge-%j.out \
         --dependency="afterany:$array,afterok:$resub" \
