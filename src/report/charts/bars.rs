@@ -90,15 +90,7 @@ impl Chart for ShiftBars {
 
     fn draw(&self, root: &Area) -> DrawResult {
         let n = self.bars.len();
-        let labels: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
-        let label_at = move |y: &f64| {
-            let i = y.round();
-            if (y - i).abs() > 1e-6 || i < 0.0 {
-                String::new()
-            } else {
-                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
-            }
-        };
+        let label_at = row_labels(self.bars.iter().map(|b| b.label.clone()).collect());
         let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(48)
@@ -154,4 +146,18 @@ fn draw_bar(chart: &mut BarChart, y: f64, bar: &Bar, decimals: usize, gap: f64) 
     let label = Text::new(signed(v.mean, decimals), (end, y), text(15, BLACK).pos(Pos::new(anchor, VPos::Center)));
     chart.draw_series(std::iter::once(label))?;
     Ok(())
+}
+
+/// The y-axis labels of horizontal bars drawn top to bottom in `labels` order: row i (from
+/// the bottom) is labelled `labels[n - 1 - i]`, and positions between rows get no label.
+pub(crate) fn row_labels(labels: Vec<String>) -> impl Fn(&f64) -> String {
+    let n = labels.len();
+    move |y: &f64| {
+        let i = y.round();
+        if (y - i).abs() > 1e-6 || i < 0.0 {
+            String::new()
+        } else {
+            labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
+        }
+    }
 }

@@ -123,15 +123,7 @@ impl Chart for SensitivityBars {
         let names: Vec<String> = self.parameters().iter().map(|s| s.to_string()).collect();
         let n = names.len();
         let (lo, hi) = self.bars.iter().fold((0.0f64, 0.0f64), |(lo, hi), b| (lo.min(b.low), hi.max(b.high)));
-        let labels = names.clone();
-        let label_at = move |y: &f64| {
-            let i = y.round();
-            if (y - i).abs() > 1e-6 || i < 0.0 {
-                String::new()
-            } else {
-                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
-            }
-        };
+        let label_at = super::bars::row_labels(names.clone());
         let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(48)
