@@ -54,7 +54,7 @@ path = "retailer.Whole Foods.price_index"
 range = [1.10, 1.25]
 
 [[sweep.parameter]]
-path = "segment.value_seekers.price_sensitivity"
+path = "segment.lower_income.price_sensitivity"
 range = [3.0, 5.0]
 TOML
 }

@@ -26,6 +26,8 @@ pub enum Purpose {
     /// A paired week: the taste shocks that couple the scenario's choice to the reference's
     /// (a variable number per household, see `model::coupling`).
     Shocks,
+    /// The nearest outside-option store draw (`market.outside_stores`): one per household.
+    OutsideDistance,
 }
 
 impl Purpose {
@@ -34,6 +36,7 @@ impl Purpose {
             Purpose::Setup => 1,
             Purpose::Week => 2,
             Purpose::Shocks => 3,
+            Purpose::OutsideDistance => 4,
             Purpose::Distance(r) => (1 << 32) + r as u64,
         }
     }

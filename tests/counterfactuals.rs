@@ -11,10 +11,11 @@ use cartshift::rng::{Purpose, stream, uniform, uniform_open_zero};
 use cartshift::stats::{summarize, t_quantile_975};
 use common::*;
 
-/// A price war on the 2018 baseline, shortened; `households` simulated households.
+/// A price war on the 2018 baseline, its full reported year on a shorter warm-up;
+/// `households` simulated households.
 fn price_war(households: u64, extra: &[&str]) -> Scenario {
     let n = format!("simulation.households={households}");
-    let mut o = vec!["simulation.replications=4", "simulation.weeks=24", "simulation.warmup_weeks=12", n.as_str()];
+    let mut o = vec!["simulation.replications=4", "simulation.weeks=52", "simulation.warmup_weeks=12", n.as_str()];
     o.extend(extra);
     repo_scenario("price_war.toml", &o)
 }

@@ -20,7 +20,12 @@ fn file(name: &str) -> std::path::PathBuf {
 
 /// Runs `name` against its parent on a small sample; returns both scenarios and the results.
 fn against_reference(name: &str) -> (Scenario, Scenario, ComparisonResults) {
-    let options = LoadOptions { overrides: SMALL.iter().map(|s| s.to_string()).collect() };
+    against_reference_with(name, &SMALL)
+}
+
+/// [`against_reference`] with its own sample settings.
+fn against_reference_with(name: &str, sample: &[&str]) -> (Scenario, Scenario, ComparisonResults) {
+    let options = LoadOptions { overrides: sample.iter().map(|s| s.to_string()).collect() };
     let s = load(&file(name), &options).unwrap_or_else(|e| panic!("{e}"));
     let mut r = load(s.parent.as_ref().expect("library scenarios extend a baseline"), &options).unwrap();
     align_reference(&mut r, &s, true);
@@ -66,17 +71,32 @@ fn every_library_scenario_validates() {
     assert!(count >= 11, "{count} scenarios");
 }
 
+/// The app is used on 3.3% of Kroger's trips (issue 13), so the shift is small (~0.02 pp) and
+/// needs a larger sample than the other scenarios; the small chains' losses are still too small
+/// to resolve, so the test asks instead that nobody but Kroger gains and that Kroger's format
+/// rivals lose the most per trip they had (the supermarket nest, MODEL.md §3a).
 #[test]
-fn kroger_alibaba_alliance_wins_kroger_shoppers_from_everyone() {
-    let (s, r, c) = against_reference("kroger_alibaba_alliance.toml");
+fn kroger_alibaba_alliance_wins_kroger_shoppers_most_from_other_supermarkets() {
+    let sample = ["simulation.households=10000", "simulation.replications=6"];
+    let (s, r, c) = against_reference_with("kroger_alibaba_alliance.toml", &sample);
     assert_up(&s, &r, &c, "Kroger");
-    for other in ["Other grocers", "Walmart", "Albertsons", "Costco", "Whole Foods", "Aldi"] {
+    for other in ["Other grocers", "Walmart", "Albertsons"] {
         assert_down(&s, &r, &c, other);
     }
+    for other in s.retailers.iter().map(|x| x.name.as_str()).filter(|&x| x != "Kroger") {
+        let sm = shift(&s, &r, &c, other);
+        assert!(sm.ci95.unwrap().0 <= 0.0, "{other} should not gain: {sm:?}");
+    }
+    let relative = |name: &str| {
+        let i = index(&s, name);
+        let share: f64 = (0..3).map(|ch| final_week(&c.reference, |w| w.share[alternative(i, ch)])).sum();
+        shift(&s, &r, &c, name).mean / share
+    };
+    assert!(relative("Albertsons") < relative("Walmart"), "{} vs {}", relative("Albertsons"), relative("Walmart"));
 }
 
 #[test]
-fn whole_foods_price_cut_draws_shoppers_and_the_buzz_fades() {
+fn whole_foods_price_cut_draws_shoppers_and_the_publicity_fades() {
     let (s, r, c) = against_reference("whole_foods_price_cut_2017.toml");
     assert_up(&s, &r, &c, "Whole Foods");
     assert_down(&s, &r, &c, "Walmart");
@@ -140,7 +160,9 @@ fn kroger_ocado_changes_nothing_for_two_years_then_grows_delivery() {
     }
     let kroger = index(&s, "Kroger");
     let delivery = |res: &cartshift::engine::RunResults| final_week(res, |w| w.share[alternative(kroger, 2)]);
-    assert!(delivery(&c.scenario) > 1.2 * delivery(&c.reference));
+    // The first centres serve three metros (7.4% of Kroger's delivery reach, issue 13): a few
+    // percent more Kroger delivery, not the +20% the file assumed before.
+    assert!(delivery(&c.scenario) > delivery(&c.reference));
 }
 
 #[test]

@@ -218,3 +218,51 @@ fn a_value_that_applies_to_both_worlds_moves_the_reference_too() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean 'both'"));
 }
+
+/// Asks to stop once `after` household-weeks are done, and counts every one simulated. On the
+/// week that crosses the line it waits ten polls, so the pipeline has surely asked in time.
+struct StopAfter {
+    after: u64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl cartshift::pipeline::Observer for StopAfter {
+    fn household_weeks(&self, n: u64) {
+        use std::sync::atomic::Ordering;
+        if self.done.fetch_add(n, Ordering::SeqCst) + n >= self.after {
+            std::thread::sleep(10 * cartshift::pipeline::CANCEL_POLL);
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.done.load(std::sync::atomic::Ordering::SeqCst) >= self.after
+    }
+}
+
+/// Cancels a run of one point (four replications of 78 weeks) after two weeks' work and checks
+/// that it stops within a week of each running replication, with no output folder left.
+fn cancel_a_single_point(file: &str, worlds: u64) {
+    use cartshift::pipeline::{self, Overrides, ReferenceChoice, RunOptions, load_plan};
+    let tmp = tempfile::tempdir().unwrap();
+    let households = 20_000;
+    let overrides = Overrides { households: Some(households), replications: Some(4), ..Overrides::default() };
+    let plan = load_plan(Path::new(&scenario(file)), ReferenceChoice::Default, &overrides).unwrap();
+    assert_eq!(plan.points(), 1);
+    let planned = plan.worlds(0).unwrap().household_weeks();
+    let week = worlds * households;
+    let stop = StopAfter { after: 2 * week, done: Default::default() };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let out = tmp.path().join("out");
+    let err = pipeline::execute(&plan, &RunOptions::new(&out), &pool, &stop).unwrap_err();
+    assert!(matches!(err, cartshift::Error::Cancelled), "{err}");
+    let done = stop.done.into_inner();
+    // The week that asked, and at most the week the other running replication was in.
+    assert!(done < stop.after + 2 * week, "{file}: {done} household-weeks of {planned} after the stop");
+    assert!(!out.exists(), "{file}: a cancelled run leaves no folder");
+}
+
+#[test]
+fn a_cancel_stops_a_single_point_within_a_week_and_writes_nothing() {
+    cancel_a_single_point("baseline_2018.toml", 1);
+    cancel_a_single_point("kroger_alibaba_alliance.toml", 2);
+}

@@ -55,7 +55,7 @@ fn every_point_carries_its_values() {
     for point in [0, 17, sweep.points() - 1] {
         let s = sweep.scenario(point).unwrap();
         let values = sweep.values(point);
-        let segment = s.segments.iter().find(|g| g.name == "value_seekers").unwrap();
+        let segment = s.segments.iter().find(|g| g.name == "lower_income").unwrap();
         let amazon = s.retailers.iter().find(|r| r.name == "Amazon").unwrap();
         let carried = [
             s.dynamics.loyalty_weight,

@@ -5,8 +5,8 @@
     results = cartshift.run("scenarios/baseline_2018.toml", households=2000)
     results.summary.to_pandas()
 
-The simulation runs in Rust on every core with the GIL released; Ctrl-C stops it between
-points. Errors raise :class:`CartshiftError` with the message the command line prints.
+The simulation runs in Rust on every core with the GIL released; Ctrl-C stops it within about
+one simulated week (nothing is written for an unfinished point). Errors raise :class:`CartshiftError` with the message the command line prints.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 //! `cartshift._native`: the library's one run pipeline called from Python (the GIL released
-//! while simulating, Ctrl-C checked between points), and the `cartshift` command itself, whose
+//! while simulating, Ctrl-C checked every [`pipeline::pool::CANCEL_POLL`], so it stops even a
+//! single long point within about a simulated week), and the `cartshift` command itself, whose
 //! modules are compiled in from the binary's sources so the wheel needs no separate executable.
 
 #[path = "../../src/bin/cartshift/app.rs"]
@@ -43,7 +44,8 @@ use std::sync::Mutex;
 
 create_exception!(cartshift, CartshiftError, PyException, "A cartshift run refused its input or failed.");
 
-/// Asks Python whether Ctrl-C was pressed, from the thread that called the run; keeps the
+/// Asks Python whether Ctrl-C was pressed, from the thread that called the run (the pipeline
+/// asks from there only, and Python runs signal handlers on its main thread); keeps the
 /// `KeyboardInterrupt` to raise once the run has stopped.
 struct Signals {
     interrupt: Mutex<Option<PyErr>>,

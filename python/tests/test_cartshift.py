@@ -90,6 +90,37 @@ def test_ctrl_c_interrupts_a_sweep_and_resume_finishes_it(tmp_path):
     assert not (tmp_path / "out" / ".cartshift-partial").exists()
 
 
+def test_ctrl_c_interrupts_a_single_long_point_within_a_second(tmp_path):
+    import os
+    import signal
+    import threading
+    import time
+
+    # One point, four replications of 2 million households over ten years: minutes of work on
+    # two threads, so before the stop reached inside a point, Ctrl-C waited for all of it.
+    long = dict(households=2_000_000, replications=4, threads=2, set=["simulation.weeks=520"])
+    sent = []
+
+    def ctrl_c():
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(3.0, ctrl_c)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cartshift.run(SCENARIOS / "baseline_2018.toml", out=tmp_path / "out", **long)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    returned = time.monotonic()
+    assert sent, f"the run ended after {returned - started:.1f} s, before Ctrl-C was sent"
+    assert returned - sent[0] < 1.5, f"KeyboardInterrupt {returned - sent[0]:.2f} s after Ctrl-C"
+    assert not (tmp_path / "out").exists(), "a cancelled run leaves no folder"
+
+
 def test_a_csv_folder_loads_with_the_parquet_types(tmp_path):
     sweep = SCENARIOS / "sweeps" / "checkout_vs_price_cut.toml"
     cartshift.run(sweep, out=tmp_path / "csv", format="csv", **SMALL)

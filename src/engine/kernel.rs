@@ -15,8 +15,17 @@
 //! households still offline (loyalty-weighted pull); then V = base − β_d·unit·km plus γ·L for
 //! every alternative the household can use (the store part only, for a household not online:
 //! one chunk of eight lanes for up to seven retailers), in a channel-major [`Scratch`];
-//! weights exp(V − max V) by a polynomial `f32` exp, four lanes at a time; the inverse-CDF pick
+//! weights exp(V − max V) by a polynomial `f32` exp in vector lanes (or, when some
+//! format nest has λ < 1, the within-nest weights and per-nest factors of
+//! [`nested_logit::within_nest_weights`], whose products, taken only for the alternatives the
+//! pick walks past, are proportional to the choice probabilities of MODEL.md §3a); the inverse-CDF pick
 //! in the model's order; loyalty decay and bump. Counts go to an integer tally.
+//!
+//! Vectors: the exp runs eight lanes at a time with AVX2, four with SSE2 ([`lanes`]), and the
+//! whole block loop is compiled twice, for AVX2 and for the x86-64 baseline, the processor's
+//! choosing at run time. Every path does the same `f32` operations in the same order (Rust
+//! never fuses a multiply and an add on its own), so results are the same bits on any x86-64
+//! machine and any thread count; tests pin this for the exp, the nested weights and the loop.
 //!
 //! Draws: each household takes the same draws every week in household order, whatever it is
 //! or chooses, so scenarios that differ only in parameters see the same draws (common random
@@ -26,7 +35,8 @@
 use super::population::{Block, visited_bytes};
 use super::week_tables::WeekTables;
 use crate::model::logit::UNAVAILABLE;
-use crate::model::{adoption, coupling, logit, loyalty};
+use crate::model::nested_logit::{self, NestScratch, Nests};
+use crate::model::{adoption, coupling, lanes, logit, loyalty};
 use crate::scenario::Dynamics;
 use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
@@ -82,14 +92,28 @@ pub struct Scratch {
     total: f32,
     model_weights: Vec<f32>,
     model_utilities: Vec<f32>,
+    /// Nest of each position of the layout (pads in nest 0, where they weigh nothing).
+    nest: Vec<u8>,
+    /// 1/λ of each position's nest.
+    inverse_lambda: Vec<f32>,
+    /// Nest of each alternative in the model's order.
+    model_nest: Vec<u8>,
+    lambda: Vec<f32>,
+    nested: bool,
+    nest_scratch: NestScratch,
+    /// The week's store utilities without distance and loyalty, `[(segment * G + region) * R +
+    /// retailer]`: the store column of [`WeekTables::base`], contiguous so the kernel's
+    /// per-retailer loop runs in vector lanes.
+    store_base: Vec<f32>,
 }
 
 impl Scratch {
-    /// Room for `retailers` retailers' alternatives.
-    pub fn new(retailers: usize) -> Scratch {
+    /// Room for the alternatives of one week's retailers, with their nests.
+    pub fn new(tables: &WeekTables) -> Scratch {
+        let retailers = tables.retailers;
         let store_end = logit::padded(1 + retailers);
         let length = store_end + logit::padded(2 * retailers);
-        Scratch {
+        let mut scratch = Scratch {
             utilities: vec![UNAVAILABLE; length],
             weights: vec![0.0; length],
             retailers,
@@ -98,7 +122,28 @@ impl Scratch {
             total: 0.0,
             model_weights: vec![0.0; 1 + 3 * retailers],
             model_utilities: vec![UNAVAILABLE; 1 + 3 * retailers],
+            nest: vec![0; length],
+            inverse_lambda: vec![1.0; length],
+            model_nest: vec![0; 1 + 3 * retailers],
+            lambda: tables.lambda.clone(),
+            nested: tables.nested,
+            nest_scratch: NestScratch::new(tables.lambda.len()),
+            store_base: tables.base.iter().step_by(3).copied().collect(),
+        };
+        for (r, &n) in tables.retailer_nest.iter().enumerate() {
+            for c in 0..3 {
+                let at = scratch.index(r, c);
+                scratch.nest[at] = n;
+                scratch.inverse_lambda[at] = 1.0 / tables.lambda[n as usize];
+                scratch.model_nest[1 + 3 * r + c] = n;
+            }
         }
+        scratch
+    }
+
+    /// Nest of each alternative in the model's order, and λ per nest (for coupling two worlds).
+    pub fn nests(&self) -> (&[u8], &[f32], bool) {
+        (&self.model_nest, &self.lambda, self.nested)
     }
 
     /// Position in the scratch layout of retailer `r`'s channel `c`.
@@ -116,16 +161,36 @@ impl Scratch {
     /// position inside its stretch (see [`logit::pick`]).
     #[inline]
     pub fn pick(&self, u: f32) -> (usize, f32) {
+        if self.nested { self.pick_in::<true>(u) } else { self.pick_in::<false>(u) }
+    }
+
+    /// The weight of layout position `at`, proportional to its choice probability: with nests,
+    /// the within-nest weight times the nest's factor ([`nested_logit::within_nest_weights`]).
+    #[inline(always)]
+    fn weight<const NESTED: bool>(&self, at: usize) -> f32 {
+        if NESTED { self.weights[at] * self.nest_scratch.factors()[self.nest[at] as usize] } else { self.weights[at] }
+    }
+
+    /// [`Scratch::weight`] for either kind of week.
+    #[inline(always)]
+    fn weight_any(&self, at: usize) -> f32 {
+        if self.nested { self.weight::<true>(at) } else { self.weight::<false>(at) }
+    }
+
+    /// [`Scratch::pick`] for a week with (`NESTED`) or without nests.
+    #[inline(always)]
+    fn pick_in<const NESTED: bool>(&self, u: f32) -> (usize, f32) {
         let target = u * self.total;
         let channels = if self.online { 3 } else { 1 };
-        let mut cumulative = self.weights[0];
-        let mut last = (0, self.weights[0]);
+        let first = self.weight::<NESTED>(0);
+        let mut cumulative = first;
+        let mut last = (0, first);
         if cumulative > target {
             return (0, (target / cumulative).clamp(0.0, 1.0 - f32::EPSILON));
         }
         for r in 0..self.retailers {
             for c in 0..channels {
-                let w = self.weights[self.index(r, c)];
+                let w = self.weight::<NESTED>(self.index(r, c));
                 if w > 0.0 {
                     let before = cumulative;
                     cumulative += w;
@@ -143,9 +208,9 @@ impl Scratch {
     fn add_expected(&self, expected: &mut [u64]) {
         let scale = EXPECTED_SCALE / self.total as f64;
         for (r, e) in expected.iter_mut().enumerate() {
-            let mut w = self.weights[1 + r];
+            let mut w = self.weight_any(1 + r);
             if self.online {
-                w += self.weights[self.store_end + r] + self.weights[self.store_end + self.retailers + r];
+                w += self.weight_any(self.store_end + r) + self.weight_any(self.store_end + self.retailers + r);
             }
             *e += (w as f64 * scale).round() as u64;
         }
@@ -155,20 +220,22 @@ impl Scratch {
     /// worlds); channels a household cannot use have weight 0.
     pub fn model_order(&mut self) -> coupling::Logit<'_> {
         let (r_count, end) = (self.retailers, self.store_end);
-        let (mw, mu) = (&mut self.model_weights, &mut self.model_utilities);
-        mw[0] = self.weights[0];
+        let mut mw = std::mem::take(&mut self.model_weights);
+        let mut mu = std::mem::take(&mut self.model_utilities);
+        mw[0] = self.weight_any(0);
         mu[0] = self.utilities[0];
         for r in 0..r_count {
-            mw[1 + 3 * r] = self.weights[1 + r];
+            mw[1 + 3 * r] = self.weight_any(1 + r);
             mu[1 + 3 * r] = self.utilities[1 + r];
             if self.online {
-                (mw[2 + 3 * r], mw[3 + 3 * r]) = (self.weights[end + r], self.weights[end + r_count + r]);
+                (mw[2 + 3 * r], mw[3 + 3 * r]) = (self.weight_any(end + r), self.weight_any(end + r_count + r));
                 (mu[2 + 3 * r], mu[3 + 3 * r]) = (self.utilities[end + r], self.utilities[end + r_count + r]);
             } else {
                 (mw[2 + 3 * r], mw[3 + 3 * r]) = (0.0, 0.0);
                 (mu[2 + 3 * r], mu[3 + 3 * r]) = (UNAVAILABLE, UNAVAILABLE);
             }
         }
+        (self.model_weights, self.model_utilities) = (mw, mu);
         coupling::Logit { utilities: &self.model_utilities, weights: &self.model_weights, total: self.total }
     }
 }
@@ -194,9 +261,29 @@ pub fn week_draws(rng: &mut ChaCha8Rng) -> (f32, f32) {
     (((x >> 40) as u32) as f32 * scale, (((x >> 8) as u32) & 0x00ff_ffff) as f32 * scale)
 }
 
-/// Simulates one week for every household of `block`, drawing from `rng`.
+/// Simulates one week for every household of `block`, drawing from `rng`. Where the processor
+/// has AVX2 (detected at run time) the whole loop is compiled for it: wider vectors, the same
+/// operations in the same order (no fused multiply-adds), so the same bits.
 pub fn simulate_block(block: &mut Block, week: &WeekInputs, rng: &mut ChaCha8Rng, tally: &mut Tally) {
-    let mut scratch = Scratch::new(week.tables.retailers);
+    #[cfg(target_arch = "x86_64")]
+    if lanes::wide() {
+        // SAFETY: AVX2 was detected just above.
+        return unsafe { simulate_block_avx2(block, week, rng, tally) };
+    }
+    simulate_block_here(block, week, rng, tally);
+}
+
+/// [`simulate_block`] compiled with AVX2 enabled.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn simulate_block_avx2(block: &mut Block, week: &WeekInputs, rng: &mut ChaCha8Rng, tally: &mut Tally) {
+    simulate_block_here(block, week, rng, tally);
+}
+
+/// The loop of [`simulate_block`], inlined into each compiled version.
+#[inline(always)]
+fn simulate_block_here(block: &mut Block, week: &WeekInputs, rng: &mut ChaCha8Rng, tally: &mut Tally) {
+    let mut scratch = Scratch::new(week.tables);
     for i in 0..block.len() {
         let (u_online, u_choice) = week_draws(rng);
         step_household(block, i, week, u_online, u_choice, &mut scratch, tally);
@@ -204,7 +291,7 @@ pub fn simulate_block(block: &mut Block, week: &WeekInputs, rng: &mut ChaCha8Rng
 }
 
 /// One household's week: go online (maybe), choose, update loyalty. Returns the alternative.
-#[inline]
+#[inline(always)]
 pub fn step_household(
     block: &mut Block,
     i: usize,
@@ -222,7 +309,7 @@ pub fn step_household(
 
 /// The first half of a household's week: going online, then every alternative's logit weight
 /// into `scratch` (read them with [`Scratch::pick`] or [`Scratch::model_order`]).
-#[inline]
+#[inline(always)]
 pub fn prepare_choice(
     block: &mut Block,
     i: usize,
@@ -244,17 +331,24 @@ pub fn prepare_choice(
     }
     let online = block.online[i];
     tally.online[g] += online as u64;
-    fill_utilities(scratch, t, g, s, online, distance, loyalty);
+    let outside = block.outside_distance.get(i).map(|&unit| unit * t.outside_km[g]);
+    fill_utilities(scratch, t, (g, s), online, outside, distance, loyalty);
     let used = if online { scratch.utilities.len() } else { scratch.store_end };
     scratch.online = online;
-    scratch.total = logit::weights(&scratch.utilities[..used], &mut scratch.weights[..used]);
+    scratch.total = if scratch.nested {
+        let sc = &mut *scratch;
+        let nests = Nests { nest: &sc.nest[..used], inverse: &sc.inverse_lambda[..used], lambda: &sc.lambda };
+        nested_logit::within_nest_weights(&sc.utilities[..used], nests, &mut sc.nest_scratch, &mut sc.weights[..used])
+    } else {
+        logit::weights(&scratch.utilities[..used], &mut scratch.weights[..used])
+    };
     if t.expected_shares {
         scratch.add_expected(&mut tally.expected);
     }
 }
 
 /// The second half: count the chosen alternative and update loyalty.
-#[inline]
+#[inline(always)]
 pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize, tally: &mut Tally) {
     let r_count = week.tables.retailers;
     let (s, g) = (block.segment[i] as usize, block.region[i] as usize);
@@ -267,16 +361,17 @@ pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize,
     loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.dynamics.loyalty_smoothing as f32);
 }
 
-/// V for every alternative of one household into the scratch layout; the outside option is 0.
+/// V for every alternative of one household into the scratch layout; the outside option is 0,
+/// or −β_d times the km to its nearest store (`outside_km`) when it has stores of its own.
 /// A missing channel is [`UNAVAILABLE`] in the base table; households beyond delivery reach get
 /// [`UNAVAILABLE`] added to delivery; online channels are filled only for online households.
 #[inline(always)]
 fn fill_utilities(
     sc: &mut Scratch,
     t: &WeekTables,
-    g: usize,
-    s: usize,
+    (g, s): (usize, usize),
     online: bool,
+    outside_km: Option<f32>,
     distance: &[f32],
     loyalty: &[f32],
 ) {
@@ -288,11 +383,9 @@ fn fill_utilities(
         (&t.store_km[region.clone()], &t.pickup_km[region.clone()], &t.delivery_reach[region]);
     let gamma = t.loyalty_weight;
     let (stores, online_part) = sc.utilities.split_at_mut(sc.store_end);
-    stores[0] = 0.0;
-    let per_retailer = loyalty.iter().zip(distance).zip(store_km).zip(base.chunks_exact(3));
-    for (v, (((&l, &unit), &km), b)) in stores[1..=r_count].iter_mut().zip(per_retailer) {
-        *v = b[0] - beta_d * unit * km + gamma * l;
-    }
+    stores[0] = outside_km.map_or(0.0, |km| -beta_d * km);
+    let store_base = &sc.store_base[(s * t.regions + g) * r_count..][..r_count];
+    store_utilities(&mut stores[1..=r_count], [store_base, distance, store_km, loyalty], beta_d, gamma);
     if online {
         let (pickups, deliveries) = online_part.split_at_mut(r_count);
         let per_retailer = loyalty.iter().zip(distance).zip(pickup_km).zip(reach).zip(base.chunks_exact(3));
@@ -302,6 +395,59 @@ fn fill_utilities(
             let loyal = gamma * l;
             *p = b[1] - beta_d * unit * km + loyal;
             *d = b[2] + loyal + if unit < reach { 0.0 } else { UNAVAILABLE };
+        }
+    }
+}
+
+/// `out[r] = base[r] − β_d·unit[r]·km[r] + γ·L[r]` for every retailer, four at a time (one
+/// vector each) and the rest one by one: the same operations per retailer either way.
+#[inline(always)]
+fn store_utilities(out: &mut [f32], [base, unit, km, loyalty]: [&[f32]; 4], beta_d: f32, gamma: f32) {
+    const W: usize = 4;
+    let n = out.len();
+    let one = |r: usize| base[r] - beta_d * unit[r] * km[r] + gamma * loyalty[r];
+    let whole = n / W * W;
+    for r in (0..whole).step_by(W) {
+        let chunk = |x: &[f32]| -> [f32; W] { x[r..r + W].try_into().expect("W values") };
+        let (b, u, k, l) = (chunk(base), chunk(unit), chunk(km), chunk(loyalty));
+        let v: [f32; W] = std::array::from_fn(|j| b[j] - beta_d * u[j] * k[j] + gamma * l[j]);
+        out[r..r + W].copy_from_slice(&v);
+    }
+    for (r, o) in out.iter_mut().enumerate().skip(whole) {
+        *o = one(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::population::populate;
+    use crate::rng::{Purpose, stream};
+    use crate::scenario::{LoadOptions, load};
+
+    /// The loop compiled for AVX2 and the one compiled for the x86-64 baseline make the same
+    /// choices and leave the same loyalties, bit for bit, with and without format nests.
+    #[test]
+    fn every_compiled_kernel_gives_the_same_bits() {
+        for file in ["scenarios/baseline_2018.toml", "benches/fixtures/nested_2018.toml"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let s = load(&path, &LoadOptions { overrides: vec!["simulation.households=3000".into()] }).unwrap();
+            let states: Vec<_> = s.retailers.iter().map(|r| r.initial.clone()).collect();
+            let tables = WeekTables::new(&s, &states);
+            let fractions = vec![0.3; s.regions.len()];
+            let week = WeekInputs { tables: &tables, dynamics: &s.dynamics, fractions: &fractions, reported: true };
+            let (mut fast, mut plain) = (populate(&s, 0), populate(&s, 0));
+            for w in 0..12 {
+                for (a, b) in fast.iter_mut().zip(plain.iter_mut()) {
+                    let empty = Tally::new(1 + 3 * states.len(), s.segments.len(), s.regions.len());
+                    let (mut ta, mut tb) = (empty.clone(), empty);
+                    simulate_block(a, &week, &mut stream(1, 0, a.index, Some(w), Purpose::Week), &mut ta);
+                    simulate_block_here(b, &week, &mut stream(1, 0, b.index, Some(w), Purpose::Week), &mut tb);
+                    assert_eq!(ta, tb, "{file}, week {w}");
+                    let bits = |x: &Block| x.loyalty.iter().map(|l| l.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(a), bits(b), "{file}, week {w}");
+                }
+            }
         }
     }
 }

@@ -9,12 +9,15 @@ pub mod kernel;
 pub mod new_shoppers;
 pub mod point;
 pub mod population;
+mod price_response;
 pub mod replication;
 pub mod week_tables;
 
 pub use comparison::{ComparisonResults, align_reference, compare};
 pub use point::{PointResults, ReplicationOutput, Worlds, run_point};
-pub use replication::{PairedReplication, ReplicationResult, RetailerWeek, WeekRecord, run_paired, run_replication};
+pub use replication::{
+    PairedReplication, Progress, ReplicationResult, RetailerWeek, WeekRecord, run_paired, run_replication,
+};
 pub use week_tables::{CHANNELS, alternative};
 
 use crate::scenario::Scenario;

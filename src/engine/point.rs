@@ -8,7 +8,7 @@
 use super::RunResults;
 use super::comparison::{ComparisonResults, align_reference};
 use super::new_shoppers::WindowCounts;
-use super::replication::{ReplicationResult, run_paired, run_replication};
+use super::replication::{Progress, ReplicationResult, run_paired, run_replication};
 use crate::scenario::Scenario;
 
 /// The world(s) of one point: the scenario and, in a comparison, its aligned reference.
@@ -92,8 +92,9 @@ impl Worlds {
         self.scenario.simulation.replications
     }
 
-    /// Runs replication `replication` of every world; `progress` hears household-weeks.
-    pub fn replicate(&self, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> ReplicationOutput {
+    /// Runs replication `replication` of every world; `progress` hears household-weeks and may
+    /// stop it at a week's end (the output is then incomplete: a stopped run discards it).
+    pub fn replicate(&self, replication: u32, progress: &Progress<'_>) -> ReplicationOutput {
         let s = &self.scenario;
         match &self.reference {
             None => ReplicationOutput::Plain(run_replication(s, replication, progress)),
@@ -152,6 +153,10 @@ impl Worlds {
 /// Runs every replication of `worlds` on the current rayon pool, in replication order.
 pub fn run_point(worlds: &Worlds, progress: &(dyn Fn(u64) + Sync)) -> PointResults {
     use rayon::prelude::*;
-    let outputs = (0..worlds.replications()).into_par_iter().map(|r| worlds.replicate(r, progress)).collect();
+    let progress = |n| {
+        progress(n);
+        std::ops::ControlFlow::Continue(())
+    };
+    let outputs = (0..worlds.replications()).into_par_iter().map(|r| worlds.replicate(r, &progress)).collect();
     worlds.collect(outputs)
 }

@@ -19,6 +19,9 @@ pub struct Block {
     pub online: Vec<bool>,
     /// Nearest-store distance at unit density, sqrt(−ln U_hr / π), per retailer.
     pub unit_distance: Vec<f32>,
+    /// Nearest outside-option store at unit density, one per household; empty when the
+    /// outside option has no stores of its own.
+    pub outside_distance: Vec<f32>,
     /// Loyalty L_hr per retailer.
     pub loyalty: Vec<f32>,
     /// Shopped at the retailer (any channel) in a reported week yet? A bitset per household,
@@ -30,6 +33,17 @@ impl Block {
     /// Households in this block.
     pub fn len(&self) -> usize {
         self.region.len()
+    }
+
+    /// Bytes the households' arrays hold (their capacity): memory that grows with households.
+    pub fn heap_bytes(&self) -> usize {
+        self.region.capacity()
+            + self.segment.capacity()
+            + self.online.capacity() * size_of::<bool>()
+            + self.unit_distance.capacity() * size_of::<f32>()
+            + self.outside_distance.capacity() * size_of::<f32>()
+            + self.loyalty.capacity() * size_of::<f32>()
+            + self.visited.capacity()
     }
 
     /// True for a block with no households.
@@ -102,9 +116,16 @@ fn populate_block(s: &Scenario, replication: u32, index: usize, first: u64, len:
             distance[i * retailers + r] = unit_distance(uniform_open_zero(&mut rng)) as f32;
         }
     }
+    let outside_distance = match s.outside_stores {
+        Some(_) => {
+            let mut rng = stream(seed, replication, index, None, Purpose::OutsideDistance);
+            (0..len).map(|_| unit_distance(uniform_open_zero(&mut rng)) as f32).collect()
+        }
+        None => Vec::new(),
+    };
     let loyalty = vec![0.0; len * retailers];
     let visited = vec![0; len * visited_bytes(retailers)];
-    Block { index, region, segment, online, unit_distance: distance, loyalty, visited }
+    Block { index, region, segment, online, unit_distance: distance, outside_distance, loyalty, visited }
 }
 
 fn draw_segment(s: &Scenario, u: f64) -> usize {

@@ -4,17 +4,22 @@
 //! scenario's and the reference's worlds in lockstep so that each household takes the same
 //! draws in both (common random numbers) and its pair of choices can be counted.
 
-use super::kernel::{
-    EXPECTED_SCALE, Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws,
-};
+use super::kernel::{Scratch, Tally, WeekInputs, commit_choice, prepare_choice, simulate_block, week_draws};
 use super::new_shoppers::{self, Panel, WindowCounts};
 use super::population::{Block, populate, region_sizes, visited_bytes};
+use super::price_response::PriceResponder;
 use super::week_tables::{WeekTables, alternative};
 use crate::model::coupling;
+use crate::model::nested_coupling::{self, Groups};
 use crate::model::retailer_state::RetailerState;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Scenario, apply_event};
 use rayon::prelude::*;
+use std::ops::ControlFlow;
+
+/// Told the household-weeks done after each week, from the replication's thread; `Break`
+/// stops the replication at that week's end (how a cancelled run stops inside a point).
+pub type Progress<'a> = dyn Fn(u64) -> ControlFlow<()> + Sync + 'a;
 
 /// What one reported week produced, in real (scaled) households.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,8 +73,8 @@ struct World<'a> {
     region_n: Vec<u64>,
     online: Vec<u64>,
     schedule: Vec<Vec<usize>>,
-    /// Expected share of all trips per retailer, per reported week (with a price response).
-    expected: Vec<Vec<f64>>,
+    /// Expected shares and list prices for the price response.
+    prices: PriceResponder,
     weeks: Vec<WeekRecord>,
 }
 
@@ -85,7 +90,7 @@ impl<'a> World<'a> {
             states: s.retailers.iter().map(|r| r.initial.clone()).collect(),
             region_n: region_sizes(&shares, s.simulation.households),
             schedule: s.event_schedule(),
-            expected: Vec::with_capacity(s.simulation.weeks as usize),
+            prices: PriceResponder::new(s),
             weeks: Vec::with_capacity(s.simulation.weeks as usize),
         }
     }
@@ -116,9 +121,7 @@ impl<'a> World<'a> {
         self.online = tally.online.clone();
         let Some(w) = self.reported(week) else { return };
         let record = record_week(self.s, &self.states, tally, &self.region_n);
-        let n = self.s.simulation.households as f64 * EXPECTED_SCALE;
-        self.expected.push(tally.expected.iter().map(|&e| e as f64 / n).collect());
-        respond_to_prices(self.s, w, &self.expected, &mut self.states);
+        self.prices.end_of_week(self.s, w, tally, &mut self.states);
         self.weeks.push(record);
     }
 
@@ -144,8 +147,9 @@ fn fractions(online: &[u64], region_n: &[u64]) -> Vec<f64> {
     online.iter().zip(region_n).map(|(&a, &n)| if n > 0 { a as f64 / n as f64 } else { 0.0 }).collect()
 }
 
-/// Runs replication `replication` of `s`; `progress` is told the household-weeks done.
-pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) + Sync)) -> ReplicationResult {
+/// Runs replication `replication` of `s`; `progress` is told the household-weeks done after
+/// each week and may stop the replication there (its result then holds only the weeks run).
+pub fn run_replication(s: &Scenario, replication: u32, progress: &Progress<'_>) -> ReplicationResult {
     let mut world = World::new(s, replication);
     for week in 0..s.total_weeks() {
         let (tables, fractions) = world.start_week(week);
@@ -169,7 +173,9 @@ pub fn run_replication(s: &Scenario, replication: u32, progress: &(dyn Fn(u64) +
         let mut total = empty;
         tallies.iter().for_each(|t| total.add(t));
         world.finish_week(week, &total);
-        progress(s.simulation.households);
+        if progress(s.simulation.households).is_break() {
+            break;
+        }
     }
     world.into_result()
 }
@@ -199,7 +205,7 @@ pub fn run_paired(
     scenario: &Scenario,
     reference: &Scenario,
     replication: u32,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &Progress<'_>,
 ) -> PairedReplication {
     let mut a = World::new(scenario, replication);
     let mut b = World::new(reference, replication);
@@ -236,21 +242,32 @@ pub fn run_paired(
                 let mut rng = stream(seed, replication, block_a.index, Some(week), Purpose::Week);
                 let mut shocks = stream(seed, replication, block_a.index, Some(week), Purpose::Shocks);
                 let (mut tally_a, mut tally_b) = (empty_a.clone(), empty_b.clone());
-                let (mut scratch_a, mut scratch_b) =
-                    (Scratch::new(tables_a.retailers), Scratch::new(tables_b.retailers));
+                let (mut scratch_a, mut scratch_b) = (Scratch::new(&tables_a), Scratch::new(&tables_b));
+                let nests =
+                    (tables_a.nested || tables_b.nested).then(|| nest_groups(&scratch_a, &scratch_b, &to_reference));
                 let mut pairs = vec![0u64; alts_a * alts_b];
                 for i in 0..block_a.len() {
                     let (u_online, u_choice) = week_draws(&mut rng);
                     prepare_choice(block_a, i, &inputs_a, u_online, &mut scratch_a, &mut tally_a);
                     prepare_choice(block_b, i, &inputs_b, u_online, &mut scratch_b, &mut tally_b);
                     let from = scratch_b.pick(u_choice).0;
-                    let to = coupling::couple(
-                        from,
-                        &scratch_b.model_order(),
-                        &scratch_a.model_order(),
-                        &to_reference,
-                        &mut shocks,
-                    );
+                    let to = match &nests {
+                        None => coupling::couple(
+                            from,
+                            &scratch_b.model_order(),
+                            &scratch_a.model_order(),
+                            &to_reference,
+                            &mut shocks,
+                        ),
+                        Some((groups_a, groups_b, group_map)) => nested_coupling::couple_nested(
+                            from,
+                            (&scratch_b.model_order(), groups_b),
+                            (&scratch_a.model_order(), groups_a),
+                            &to_reference,
+                            group_map,
+                            &mut shocks,
+                        ),
+                    };
                     commit_choice(block_a, i, &inputs_a, to, &mut tally_a);
                     commit_choice(block_b, i, &inputs_b, from, &mut tally_b);
                     pairs[from * alts_a + to] += 1;
@@ -278,7 +295,9 @@ pub fn run_paired(
         }
         a.finish_week(week, &total_a);
         b.finish_week(week, &total_b);
-        progress(2 * scenario.simulation.households);
+        if progress(2 * scenario.simulation.households).is_break() {
+            break;
+        }
     }
     PairedReplication {
         scenario: a.into_result(),
@@ -291,6 +310,20 @@ pub fn run_paired(
 
 /// One block's paired week: both tallies, the pairs of choices, and the windows it closed.
 type BlockWeek = (Tally, Tally, Vec<u64>, Vec<(usize, Vec<u64>)>);
+
+/// The coupling groups of both worlds (scenario, reference) and the scenario's groups mapped
+/// to the reference's.
+fn nest_groups(
+    scenario: &Scratch,
+    reference: &Scratch,
+    to_reference: &[Option<usize>],
+) -> (Groups, Groups, Vec<Option<usize>>) {
+    let (nest_a, lambda_a, _) = scenario.nests();
+    let (nest_b, lambda_b, _) = reference.nests();
+    let (a, b) = (Groups::new(nest_a, lambda_a), Groups::new(nest_b, lambda_b));
+    let map = nested_coupling::map_groups(&a, &b, to_reference);
+    (a, b, map)
+}
 
 /// For each alternative of `from`, the alternative of `to` with the same retailer and channel.
 fn matching_alternatives(from: &Scenario, to: &Scenario) -> Vec<Option<usize>> {
@@ -361,34 +394,4 @@ fn record_week(s: &Scenario, states: &[RetailerState], tally: &Tally, region_n: 
 fn retailer_week(st: &RetailerState) -> RetailerWeek {
     let stores = if st.active { st.stores.iter().sum() } else { 0.0 };
     RetailerWeek { price_index: st.price_index, stores, checkout_wait_min: st.checkout_wait_min, owner: st.owner }
-}
-
-/// Mean of retailer `r`'s expected share over reported weeks `weeks`.
-fn window_share(expected: &[Vec<f64>], weeks: std::ops::Range<usize>, r: usize) -> f64 {
-    let len = weeks.len() as f64;
-    expected[weeks].iter().map(|week| week[r]).sum::<f64>() / len
-}
-
-/// MODEL.md §5 price pressure, at the end of reported week `w` (whose expected shares are the
-/// last of `expected`); a cut applies from `w + 1`. At every multiple `w` of `every_weeks`, the
-/// expected share over weeks `w − every_weeks + 1 ..= w` is compared with the one over the first
-/// `every_weeks` reported weeks. Expected shares carry no sampling noise from the choices, so
-/// the rule does not react to the number of simulated households.
-fn respond_to_prices(s: &Scenario, w: u32, expected: &[Vec<f64>], states: &mut [RetailerState]) {
-    for (r, retailer) in s.retailers.iter().enumerate() {
-        let Some(rule) = retailer.price_response else { continue };
-        let k = rule.every_weeks as usize;
-        if w == 0 || !w.is_multiple_of(rule.every_weeks) || !states[r].active || expected.len() < k {
-            continue;
-        }
-        let start = window_share(expected, 0..k, r);
-        let now = window_share(expected, expected.len() - k..expected.len(), r);
-        let loss = start - now;
-        if start <= 0.0 || loss <= 0.0 {
-            continue;
-        }
-        let p = states[r].price_index;
-        let cut = (p * (1.0 - rule.strength * loss / start)).max(rule.floor);
-        states[r].price_index = cut.min(p);
-    }
 }

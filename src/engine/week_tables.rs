@@ -3,7 +3,9 @@
 //! Utilities split into a part shared by a segment in a region (quality, price, wait, fee,
 //! and whether the channel exists there) and a part per household (distance, loyalty,
 //! online capability, delivery reach). The shared part is computed here once per week, in
-//! `f32`, with [`UNAVAILABLE`] folded in where a channel does not exist.
+//! `f32`, with [`UNAVAILABLE`] folded in where a channel does not exist. A segment's taste
+//! for a retailer's format is part of the shared part; the nests themselves (MODEL.md §3a)
+//! are described by [`WeekTables::retailer_nest`] and [`WeekTables::lambda`].
 
 use crate::model::geometry::{coverage_threshold, distance_scale};
 use crate::model::logit::UNAVAILABLE;
@@ -47,6 +49,18 @@ pub struct WeekTables {
     pub any_pull: bool,
     /// True if any retailer has a price response: the kernel then tallies expected shares.
     pub expected_shares: bool,
+    /// Nest of each retailer's channels: 0 (the outside option's nest, λ = 1) for a retailer
+    /// without a format, 1 + its format's index otherwise.
+    pub retailer_nest: Vec<u8>,
+    /// λ per nest; nest 0's is 1.
+    pub lambda: Vec<f32>,
+    /// True when some nest has λ < 1: only then does the kernel use nested-logit weights (with
+    /// λ = 1 everywhere the nested logit is the plain logit, whose faster path gives the same
+    /// choices as before formats existed).
+    pub nested: bool,
+    /// km per unit distance to the nearest outside-option store, per region; empty when the
+    /// outside option has no stores of its own (then V_outside = 0).
+    pub outside_km: Vec<f32>,
 }
 
 impl WeekTables {
@@ -56,11 +70,25 @@ impl WeekTables {
         let mut base = Vec::with_capacity(s.segments.len() * s.regions.len() * r_count * 3);
         for seg in &s.segments {
             for g in 0..s.regions.len() {
-                for st in states {
-                    base.extend(channel_utilities(seg, st, g).map(|v| v as f32));
+                for (st, retailer) in states.iter().zip(&s.retailers) {
+                    let taste = retailer.format.map_or(0.0, |f| seg.format_taste[f]);
+                    let channels =
+                        channel_utilities(seg, st, g).map(|v| if v > UNAVAILABLE as f64 { v + taste } else { v });
+                    base.extend(channels.map(|v| v as f32));
                 }
             }
         }
+        let outside_km = match &s.outside_stores {
+            Some(stores) => s
+                .regions
+                .iter()
+                .zip(stores)
+                .map(|(region, &n)| distance_scale(n, region.area_km2).unwrap_or(0.0) as f32)
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut lambda = vec![1.0f32];
+        lambda.extend(s.formats.iter().map(|f| f.dissimilarity as f32));
         let (mut store_km, mut pickup_km, mut delivery_reach) = (Vec::new(), Vec::new(), Vec::new());
         for (g, region) in s.regions.iter().enumerate() {
             for st in states {
@@ -84,6 +112,10 @@ impl WeekTables {
             any_pull: pull.iter().any(|&p| p > 0.0),
             pull,
             expected_shares: s.retailers.iter().any(|r| r.price_response.is_some()),
+            retailer_nest: s.retailers.iter().map(|r| r.format.map_or(0, |f| f as u8 + 1)).collect(),
+            nested: lambda.iter().any(|&l| l < 1.0),
+            lambda,
+            outside_km,
         }
     }
 }

@@ -30,86 +30,37 @@ pub fn fast_exp(x: f32) -> f32 {
     if x < -87.0 { 0.0 } else { p * scale }
 }
 
+/// ln(x) for positive normal `f32` x, absolute error below 2e-7 on [1e-30, 1e30] (Cephes
+/// `logf`: x = m·2^e with m in [√½, √2), a degree-9 polynomial in m − 1). Branch-free integer
+/// and float operations, so a loop over a fixed-size array of them runs in vector lanes, with
+/// the same bits on every path. Meaningless (but finite) for x ≤ 0: callers mask those.
+#[inline(always)]
+pub fn fast_ln(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let e = ((bits >> 23) & 0xff) as i32 - 126;
+    let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f00_0000);
+    let small = m < std::f32::consts::FRAC_1_SQRT_2;
+    let e = (e - small as i32) as f32;
+    let t = if small { m + m - 1.0 } else { m - 1.0 };
+    let z = t * t;
+    let mut y = 7.037_683_6e-2;
+    for c in [-1.151_461e-1, 1.167_699_9e-1, -1.242_014_1e-1, 1.424_932_3e-1, -1.666_805_8e-1, 2.000_071_4e-1] {
+        y = y * t + c;
+    }
+    y = (y * t - 2.499_999_4e-1) * t + 3.333_333e-1;
+    let y = y * t * z + e * -2.121_944_4e-4 - 0.5 * z;
+    t + y + e * 0.693_359_4
+}
+
 /// Lanes the weight computation works in; utilities are padded to a multiple of it.
-pub const LANES: usize = 8;
+pub const LANES: usize = super::lanes::LANES;
 
 /// Fills `weights` with exp(V − max V) and returns their sum (≥ 1: the outside option is 0).
-/// Both slices have a length that is a multiple of [`LANES`] (pad with [`UNAVAILABLE`]), so
-/// the loops run over fixed-size chunks the compiler turns into vector instructions.
+/// Both slices have a length that is a multiple of [`LANES`] (pad with [`UNAVAILABLE`]); the
+/// work runs in vector lanes ([`super::lanes`]), bit-identical to [`fast_exp`] on every path.
 #[inline]
 pub fn weights(utilities: &[f32], weights: &mut [f32]) -> f32 {
-    let mut lane_max = [f32::MIN; LANES];
-    for chunk in utilities.chunks_exact(LANES) {
-        let c: &[f32; LANES] = chunk.try_into().expect("chunks are LANES long");
-        for k in 0..LANES {
-            lane_max[k] = if c[k] > lane_max[k] { c[k] } else { lane_max[k] };
-        }
-    }
-    let max = lane_max.iter().fold(f32::MIN, |m, &x| if x > m { x } else { m });
-    let mut lane_sum = [0.0f32; LANES];
-    for (w, v) in weights.chunks_exact_mut(LANES).zip(utilities.chunks_exact(LANES)) {
-        let w: &mut [f32; LANES] = w.try_into().expect("chunks are LANES long");
-        let v: &[f32; LANES] = v.try_into().expect("chunks are LANES long");
-        *w = exp_lanes(v, max);
-        for k in 0..LANES {
-            lane_sum[k] += w[k];
-        }
-    }
-    lane_sum.iter().sum()
-}
-
-/// [`fast_exp`] of `v − max` on a fixed-size chunk: the same operations in the same order,
-/// four lanes at a time with SSE2 (part of every x86-64 processor), so the results are
-/// bit-identical to the scalar function.
-#[inline(always)]
-fn exp_lanes(v: &[f32; LANES], max: f32) -> [f32; LANES] {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let mut out = [0.0f32; LANES];
-        for (o, x) in out.chunks_exact_mut(4).zip(v.chunks_exact(4)) {
-            // SAFETY: SSE2 is part of the x86-64 baseline; loads and stores are unaligned ones
-            // on 4-element chunks of fixed-size arrays.
-            unsafe { sse2::exp4(x.as_ptr(), max, o.as_mut_ptr()) };
-        }
-        out
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        v.map(|x| fast_exp(x - max))
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-mod sse2 {
-    use std::arch::x86_64::*;
-
-    /// Writes fast_exp(x[k] − max) for k in 0..4 to `out`.
-    #[inline(always)]
-    pub(super) unsafe fn exp4(x: *const f32, max: f32, out: *mut f32) {
-        unsafe {
-            let x = _mm_sub_ps(_mm_loadu_ps(x), _mm_set1_ps(max));
-            let floor = _mm_set1_ps(-87.0);
-            let clamped = _mm_max_ps(x, floor);
-            let rounder = _mm_set1_ps(12_582_912.0);
-            let shifted = _mm_add_ps(_mm_mul_ps(clamped, _mm_set1_ps(std::f32::consts::LOG2_E)), rounder);
-            let n = _mm_sub_ps(shifted, rounder);
-            let r = _mm_sub_ps(
-                _mm_sub_ps(clamped, _mm_mul_ps(n, _mm_set1_ps(0.693_145_75))),
-                _mm_mul_ps(n, _mm_set1_ps(1.428_606_8e-6)),
-            );
-            let mut p = _mm_set1_ps(1.0 / 720.0);
-            for c in [1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0] {
-                p = _mm_add_ps(_mm_set1_ps(c), _mm_mul_ps(r, p));
-            }
-            let bits = _mm_sub_epi32(
-                _mm_and_si128(_mm_castps_si128(shifted), _mm_set1_epi32(0x007f_ffff)),
-                _mm_set1_epi32(0x0040_0000),
-            );
-            let scale = _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(bits, _mm_set1_epi32(127)), 23));
-            let below = _mm_cmplt_ps(x, floor);
-            _mm_storeu_ps(out, _mm_andnot_ps(below, _mm_mul_ps(p, scale)));
-        }
-    }
+    super::lanes::logit_weights(utilities, weights)
 }
 
 /// Length of a utility buffer for `alternatives`, padded to a multiple of [`LANES`].
@@ -187,17 +138,14 @@ mod tests {
     }
 
     #[test]
-    fn vector_and_scalar_exp_agree_bit_for_bit() {
-        for i in 0..20_000 {
-            let v: [f32; LANES] = std::array::from_fn(|k| -((i * LANES + k) as f32) * 7e-4 + 3.0);
-            let max = 3.0;
-            let lanes = exp_lanes(&v, max);
-            for k in 0..LANES {
-                assert_eq!(lanes[k].to_bits(), fast_exp(v[k] - max).to_bits(), "x = {}", v[k] - max);
-            }
+    fn fast_ln_is_accurate_from_tiny_to_huge() {
+        let mut worst: f64 = 0.0;
+        for i in 0..=600_000 {
+            let x = 10f32.powf(-30.0 + i as f32 * 1e-4);
+            worst = worst.max((f64::from(fast_ln(x)) - f64::from(x).ln()).abs() / f64::from(x).ln().abs().max(1.0));
         }
-        let unavailable = [UNAVAILABLE; LANES];
-        assert_eq!(exp_lanes(&unavailable, 0.0), [0.0; LANES]);
+        assert!(worst < 2e-7, "worst error {worst:e}");
+        assert_eq!(fast_ln(1.0), 0.0);
     }
 
     #[test]

@@ -1,9 +1,16 @@
 //! Guadagni–Little loyalty (MODEL.md §4): an exponentially smoothed record of past choices.
 
 /// L ← θL + (1 − θ)·[r was chosen] for every retailer; `chosen` is `None` for the outside option.
+/// The decay runs four retailers at a time (one vector multiply), the rest one by one: the same
+/// products either way.
 #[inline]
 pub fn update(loyalty: &mut [f32], chosen: Option<usize>, smoothing: f32) {
-    for l in loyalty.iter_mut() {
+    let mut chunks = loyalty.chunks_exact_mut(4);
+    for chunk in &mut chunks {
+        let chunk: &mut [f32; 4] = chunk.try_into().expect("chunks of four");
+        *chunk = chunk.map(|l| l * smoothing);
+    }
+    for l in chunks.into_remainder() {
         *l *= smoothing;
     }
     if let Some(r) = chosen {

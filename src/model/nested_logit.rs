@@ -3,11 +3,15 @@
 //!
 //! With nests n, dissimilarities λ_n ∈ (0, 1] and S_n = Σ_{a∈n} exp(V_a/λ_n),
 //! P(a) = exp(V_a/λ_n) · S_n^(λ_n − 1) / Σ_m S_m^(λ_m). λ = 1 everywhere is the plain logit.
-//! For stability every nest is computed from its own largest utility M_n: e_a = exp((V_a −
-//! M_n)/λ_n), the inclusive value I_n = M_n + λ_n ln Σ e_a, and a's weight is
-//! exp(I_n − max I) · e_a / Σ e_a, so no exponent is ever positive.
+//! For stability every exponent is taken from the largest utility M of all alternatives:
+//! e_a = exp((V_a − M)/λ_n), the inclusive value I_n = M + λ_n ln Σ e_a, and a's weight is
+//! exp(I_n − max I) · e_a / Σ e_a, so no exponent is ever positive. The kernel's version needs
+//! one ln and one exp per nest (in vector lanes), not per alternative.
 
-use super::logit::{UNAVAILABLE, fast_exp};
+use super::lanes::{self, LANES};
+use super::logit::UNAVAILABLE;
+#[cfg(test)]
+use super::logit::{fast_exp, fast_ln};
 
 /// P(a) for every alternative; `nest[a]` indexes `lambda`. Alternatives at or below
 /// [`UNAVAILABLE`] get 0; a nest with none available is left out.
@@ -38,52 +42,176 @@ pub fn probabilities(utilities: &[f64], nest: &[usize], lambda: &[f64]) -> Vec<f
         .collect()
 }
 
-/// Scratch space for [`weights`], sized for a number of nests.
+/// Nests a [`NestScratch`] holds: every value of the `u8` nest index, so indexing by it needs
+/// no bounds check in the kernel's loops.
+const MAX_NESTS: usize = 256;
+
+/// Scratch space for [`weights`].
 #[derive(Debug, Clone)]
 pub struct NestScratch {
-    max: Vec<f32>,
-    sum: Vec<f32>,
+    /// Σ e_a per nest, then the factor that turns e_a into a weight overall.
+    sum: Box<[f32; MAX_NESTS]>,
+    /// λ per nest, padded with 1 to whole vector chunks.
+    lambda: Vec<f32>,
+    /// Inclusive values, padded with [`UNAVAILABLE`] to whole vector chunks.
     inclusive: Vec<f32>,
+    /// exp(I_n − max I) per nest, the same length as `inclusive`.
+    nest_weight: Vec<f32>,
+    /// (V_a − M)/λ_n per alternative, grown to the longest utilities seen.
+    scaled: Vec<f32>,
+    /// 1/λ per alternative, for [`weights`] (the kernel keeps its own, see [`Nests`]).
+    inverse: Vec<f32>,
 }
 
 impl NestScratch {
-    /// Room for `nests` nests.
-    pub fn new(nests: usize) -> NestScratch {
-        NestScratch { max: vec![0.0; nests], sum: vec![0.0; nests], inclusive: vec![0.0; nests] }
+    /// Each nest's factor after [`within_nest_weights`], indexed by the `u8` nest.
+    #[inline(always)]
+    pub fn factors(&self) -> &[f32; MAX_NESTS] {
+        &self.sum
     }
+
+    /// Room for `nests` nests (at most 256: nests are `u8`).
+    pub fn new(nests: usize) -> NestScratch {
+        let padded = nests.clamp(1, MAX_NESTS).div_ceil(LANES) * LANES;
+        NestScratch {
+            sum: Box::new([0.0; MAX_NESTS]),
+            lambda: vec![1.0; padded],
+            inclusive: vec![UNAVAILABLE; padded],
+            nest_weight: vec![0.0; padded],
+            scaled: Vec::new(),
+            inverse: Vec::new(),
+        }
+    }
+}
+
+/// The nest structure of one list of alternatives: each one's nest, 1/λ of that nest (the
+/// kernel computes it once per week), and λ per nest (at most 256 nests).
+#[derive(Debug, Clone, Copy)]
+pub struct Nests<'a> {
+    /// Nest of each alternative.
+    pub nest: &'a [u8],
+    /// 1/λ of each alternative's nest.
+    pub inverse: &'a [f32],
+    /// λ per nest.
+    pub lambda: &'a [f32],
 }
 
 /// Fills `weights` with each alternative's nested-logit weight (proportional to P(a), in the
 /// same order as `utilities`) and returns their sum, for an inverse-CDF pick. `nest[a]` indexes
-/// `lambda`; unavailable alternatives ([`UNAVAILABLE`]) weigh exactly 0.
+/// `lambda`; unavailable alternatives ([`UNAVAILABLE`]) weigh exactly 0. See [`weights_in`].
 pub fn weights(utilities: &[f32], nest: &[u8], lambda: &[f32], scratch: &mut NestScratch, weights: &mut [f32]) -> f32 {
-    let nests = lambda.len();
-    scratch.max[..nests].fill(f32::MIN);
-    scratch.sum[..nests].fill(0.0);
-    for (v, &n) in utilities.iter().zip(nest) {
-        let m = &mut scratch.max[n as usize];
-        *m = if *v > *m { *v } else { *m };
+    let mut inverse = std::mem::take(&mut scratch.inverse);
+    inverse.clear();
+    inverse.extend(nest.iter().map(|&n| 1.0 / lambda[n as usize]));
+    let total = weights_in(utilities, Nests { nest, inverse: &inverse, lambda }, scratch, weights);
+    scratch.inverse = inverse;
+    total
+}
+
+/// [`weights`] with 1/λ per alternative given. Every exponent is relative to the largest
+/// utility M of all alternatives (not of each nest): e_a = exp((V_a − M)/λ_n) ≤ 1, and
+/// I_n = M + λ_n ln Σ_{a∈n} e_a. An alternative more than ~50 utility units below the best
+/// underflows to weight 0, where its probability is below e^−50 anyway. The per-alternative
+/// steps (largest utility, scaling, exp) run in vector lanes; the per-nest ones (ln, exp) run
+/// in lanes over the nests padded to whole chunks of eight; sums are taken in alternative order and nest order, so
+/// the result does not depend on the lanes.
+#[inline(always)]
+pub fn weights_in(utilities: &[f32], nests: Nests, scratch: &mut NestScratch, weights: &mut [f32]) -> f32 {
+    let total = within_nest_weights(utilities, nests, scratch, weights);
+    let factor = scratch.factors();
+    for (w, &n) in weights.iter_mut().zip(nests.nest) {
+        *w *= factor[n as usize];
     }
+    total
+}
+
+/// The first part of [`weights_in`]: fills `weights` with the within-nest weights e_a, leaves
+/// in [`NestScratch::factors`] each nest's factor exp(I_n − max I)/Σ e_a, and returns the
+/// total. A's weight overall is e_a times its nest's factor: a kernel that picks by inverse CDF
+/// needs that product only for the alternatives it walks past.
+#[inline(always)]
+pub fn within_nest_weights(utilities: &[f32], nests: Nests, scratch: &mut NestScratch, weights: &mut [f32]) -> f32 {
+    let count = utilities.len();
+    let n_count = nests.lambda.len().min(MAX_NESTS);
+    if scratch.scaled.len() < count {
+        scratch.scaled.resize(count, 0.0);
+    }
+    let (nest, inverse) = (&nests.nest[..count], &nests.inverse[..count]);
+    let (weights, scaled) = (&mut weights[..count], &mut scratch.scaled[..count]);
+    let top = largest(utilities);
+    for ((x, &v), &inv) in scaled.iter_mut().zip(utilities).zip(inverse) {
+        *x = (v - top) * inv;
+    }
+    // x − 0 is x, bit for bit: these are fast_exp((V − M)/λ_n).
+    lanes::exp_shifted(scaled, 0.0, weights);
+    let sum = &mut *scratch.sum;
+    sum[..n_count].fill(0.0);
+    for a in 0..count {
+        sum[nest[a] as usize] += weights[a];
+    }
+    scratch.lambda[..n_count].copy_from_slice(&nests.lambda[..n_count]);
+    let padded = scratch.inclusive.len();
+    inclusive_values(&sum[..padded], &scratch.lambda, top, &mut scratch.inclusive);
+    let best = largest(&scratch.inclusive);
+    lanes::exp_shifted(&scratch.inclusive, best, &mut scratch.nest_weight);
+    let mut total = 0.0;
+    for (s, &nest_weight) in sum[..n_count].iter_mut().zip(&scratch.nest_weight[..n_count]) {
+        // Reuse `sum` as the factor that turns a within-nest weight into a weight overall.
+        *s = if *s > 0.0 { nest_weight / *s } else { 0.0 };
+        total += nest_weight;
+    }
+    total
+}
+
+/// The largest value (order does not matter for a maximum of non-NaN values).
+#[inline(always)]
+fn largest(x: &[f32]) -> f32 {
+    let mut lane = [f32::MIN; LANES];
+    let mut chunks = x.chunks_exact(LANES);
+    for chunk in &mut chunks {
+        for k in 0..LANES {
+            lane[k] = if chunk[k] > lane[k] { chunk[k] } else { lane[k] };
+        }
+    }
+    chunks.remainder().iter().chain(&lane).fold(f32::MIN, |m, &v| if v > m { v } else { m })
+}
+
+/// I_n = M + λ_n ln S_n for nests with S_n > 0, [`UNAVAILABLE`] for the others; the ln in
+/// vector lanes ([`lanes::ln_into`], bit-identical to [`super::logit::fast_ln`]).
+#[inline(always)]
+fn inclusive_values(sum: &[f32], lambda: &[f32], top: f32, inclusive: &mut [f32]) {
+    lanes::ln_into(sum, inclusive);
+    for ((i, &s), &l) in inclusive.iter_mut().zip(sum).zip(lambda) {
+        let value = top + l * *i;
+        *i = if s > 0.0 { value } else { UNAVAILABLE };
+    }
+}
+
+/// The same weights one alternative at a time with the scalar `fast_exp`: the reference the
+/// vector version is tested against, bit for bit.
+#[cfg(test)]
+fn weights_scalar(utilities: &[f32], nest: &[u8], lambda: &[f32], weights: &mut [f32]) -> f32 {
+    let nests = lambda.len();
+    let (mut sum, mut inclusive) = (vec![0.0f32; nests], vec![0.0f32; nests]);
+    let top = utilities.iter().fold(f32::MIN, |m, &v| if v > m { v } else { m });
     for ((w, v), &n) in weights.iter_mut().zip(utilities).zip(nest) {
         let n = n as usize;
-        *w = fast_exp((v - scratch.max[n]) / lambda[n]);
-        scratch.sum[n] += *w;
+        *w = fast_exp((v - top) * (1.0 / lambda[n]));
+        sum[n] += *w;
     }
-    let mut top = f32::MIN;
+    let mut best = f32::MIN;
     for (n, l) in lambda.iter().enumerate() {
-        let usable = scratch.sum[n] > 0.0 && scratch.max[n] > UNAVAILABLE / 2.0;
-        scratch.inclusive[n] = if usable { scratch.max[n] + l * scratch.sum[n].ln() } else { UNAVAILABLE };
-        top = if scratch.inclusive[n] > top { scratch.inclusive[n] } else { top };
+        inclusive[n] = if sum[n] > 0.0 { top + l * fast_ln(sum[n]) } else { UNAVAILABLE };
+        best = if inclusive[n] > best { inclusive[n] } else { best };
     }
     let mut total = 0.0;
     for n in 0..nests {
-        // Reuse `sum` as the factor that turns a within-nest weight into a weight overall.
-        let nest_weight = fast_exp(scratch.inclusive[n] - top);
-        scratch.sum[n] = if scratch.sum[n] > 0.0 { nest_weight / scratch.sum[n] } else { 0.0 };
+        let nest_weight = fast_exp(inclusive[n] - best);
+        sum[n] = if sum[n] > 0.0 { nest_weight / sum[n] } else { 0.0 };
         total += nest_weight;
     }
     for (w, &n) in weights.iter_mut().zip(nest) {
-        *w *= scratch.sum[n as usize];
+        *w *= sum[n as usize];
     }
     total
 }
@@ -138,6 +266,26 @@ mod tests {
         assert_eq!(w[4], 0.0);
         for (a, b) in w.iter().zip(&exact) {
             assert!((f64::from(a / total) - b).abs() < 2e-6, "{} vs {b}", a / total);
+        }
+    }
+
+    #[test]
+    fn vector_weights_are_the_scalar_weights_bit_for_bit() {
+        let lambda = [1.0f32, 0.5, 0.7, 0.33, 0.9, 1.0, 0.6];
+        let mut scratch = NestScratch::new(lambda.len());
+        let (mut fast, mut slow) = ([0.0f32; 24], [0.0f32; 24]);
+        for i in 0..5_000usize {
+            let v: [f32; 24] = std::array::from_fn(|k| {
+                if (i + 3 * k).is_multiple_of(7) { UNAVAILABLE } else { ((i * 31 + k * 17) % 400) as f32 * 0.013 - 3.0 }
+            });
+            let nest: [u8; 24] = std::array::from_fn(|k| ((k * 5 + i) % lambda.len()) as u8);
+            let used = if i % 2 == 0 { 8 } else { 24 };
+            let total = weights(&v[..used], &nest[..used], &lambda, &mut scratch, &mut fast[..used]);
+            let reference = weights_scalar(&v[..used], &nest[..used], &lambda, &mut slow[..used]);
+            assert_eq!(total.to_bits(), reference.to_bits());
+            for (a, b) in fast[..used].iter().zip(&slow[..used]) {
+                assert_eq!(a.to_bits(), b.to_bits());
+            }
         }
     }
 

@@ -141,7 +141,7 @@ mod tests {
     }
 
     fn outputs(w: &Worlds, n: u32) -> Vec<ReplicationOutput> {
-        (0..n).map(|r| w.replicate(r, &|_| {})).collect()
+        (0..n).map(|r| w.replicate(r, &|_| std::ops::ControlFlow::Continue(()))).collect()
     }
 
     #[test]

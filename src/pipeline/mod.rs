@@ -13,7 +13,7 @@ pub mod pool;
 pub use adaptive::Precision;
 pub use load::{Overrides, ReferenceChoice, load_plan};
 pub use plan::{Plan, Reference};
-pub use pool::{Observer, run_points};
+pub use pool::{CANCEL_POLL, Cancelled, Observer, run_points};
 
 use crate::engine::Worlds;
 use crate::error::Error;
@@ -153,18 +153,10 @@ pub fn execute(
         pool,
         next..end,
         window,
-        |p| {
-            if observer.cancelled() {
-                return Err(Error::Cancelled);
-            }
-            Ok(with_replications(plan.worlds(p)?, options.precision.map(|p| p.min_replications)))
-        },
+        |p| Ok(with_replications(plan.worlds(p)?, options.precision.map(|p| p.min_replications))),
         |worlds, outputs| options.precision.map_or(0, |p| p.more(worlds, outputs)),
         observer,
         |point, worlds, results| {
-            if observer.cancelled() {
-                return Err(Error::Cancelled);
-            }
             observer.point_results(point, worlds, &results);
             run.record_replications(worlds, &results);
             let columns = PointColumns { point, values: plan.values(point).iter().map(parameter_text).collect() };

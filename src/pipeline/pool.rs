@@ -6,16 +6,33 @@
 //! workers, builds each point's scenario, feeds the pool tasks for at most `window` points at
 //! a time, and hands a point's replications on as soon as it and every earlier point are done.
 //! Memory holds at most `window` points whatever the size of the sweep, and nothing handed on
-//! depends on which thread ran what.
+//! depends on which thread ran what. While the workers simulate, the calling thread asks the
+//! observer every [`CANCEL_POLL`] whether to stop; a stop reaches running replications at their
+//! next week's end, so even a run of one large point ends promptly.
 
 use crate::engine::{PointResults, ReplicationOutput, Worlds};
 use crate::output::FolderLock;
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+/// How often the calling thread asks [`Observer::cancelled`] while replications run.
+pub const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// [`run_points`] stopped because [`Observer::cancelled`] said so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl From<Cancelled> for crate::error::Error {
+    fn from(_: Cancelled) -> Self {
+        crate::error::Error::Cancelled
+    }
+}
 
 /// Told how a sweep is getting on, from any thread. Every method does nothing by default.
 pub trait Observer: Sync {
@@ -44,9 +61,11 @@ pub trait Observer: Sync {
     fn hold(&self, lock: FolderLock) -> Option<FolderLock> {
         Some(lock)
     }
-    /// True when the caller wants the run to stop (e.g. Ctrl-C in a notebook): asked before
-    /// each point starts and before each point's rows are written; the run then ends with
-    /// [`crate::error::Error::Cancelled`].
+    /// True when the caller wants the run to stop (e.g. Ctrl-C in a notebook): asked from the
+    /// thread that started the run, before each point starts, before each point is handed on
+    /// (its rows written) and every [`CANCEL_POLL`] while replications run. Running
+    /// replications stop at their next week's end, nothing more is written, and the run ends
+    /// with [`crate::error::Error::Cancelled`].
     fn cancelled(&self) -> bool {
         false
     }
@@ -65,7 +84,8 @@ struct InFlight {
     settled: bool,
 }
 
-/// What a task sends back: its point, its replication and its result (`None` when cancelled).
+/// What a task sends back: its point, its replication and its result (`None` when the run is
+/// stopping).
 type Report = (usize, u32, std::thread::Result<Option<ReplicationOutput>>);
 
 /// Runs every replication of every point in `points` on `pool`, and calls `emit` for each point
@@ -75,9 +95,11 @@ type Report = (usize, u32, std::thread::Result<Option<ReplicationOutput>>);
 /// its `replications()` are started at once. Whenever all of a point's replications are in,
 /// `more(worlds, outputs)` says how many further replications it needs (0: none; they are
 /// numbered on from the last), so a point can run in batches until it is precise enough.
-/// The first error of `worlds` or `emit` stops the run: no new task starts, running ones
-/// finish, and the error is returned. Call this from outside `pool` (not inside `install`).
-pub fn run_points<E>(
+/// The first error of `worlds` or `emit`, or `observer` saying it is [`Observer::cancelled`]
+/// (then the error is [`Cancelled`]), stops the run: no new task starts, running ones stop at
+/// their next week's end and are discarded, and the error is returned. Call this from outside
+/// `pool` (not inside `install`).
+pub fn run_points<E: From<Cancelled>>(
     pool: &rayon::ThreadPool,
     points: Range<usize>,
     window: usize,
@@ -87,7 +109,7 @@ pub fn run_points<E>(
     mut emit: impl FnMut(usize, &Worlds, PointResults) -> Result<(), E>,
 ) -> Result<(), E> {
     let window = window.max(1);
-    let cancelled = AtomicBool::new(false);
+    let stopping = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<Report>();
     pool.in_place_scope(|scope| {
         let mut c = Coordinator {
@@ -98,13 +120,13 @@ pub fn run_points<E>(
             panicked: None,
         };
         let spawn = |point: usize, rep: u32, s: Arc<Worlds>| {
-            let (tx, cancelled) = (tx.clone(), &cancelled);
+            let (tx, stopping) = (tx.clone(), &stopping);
             scope.spawn(move |_| {
-                let _ = tx.send((point, rep, replicate(&s, rep, cancelled, observer)));
+                let _ = tx.send((point, rep, replicate(&s, rep, stopping, observer)));
             })
         };
         loop {
-            while c.running() && c.next < points.end && c.flight.len() < window {
+            while c.next < points.end && c.flight.len() < window && !c.cancel_if_asked(observer) {
                 match worlds(c.next) {
                     Ok(s) => c.launch(Arc::new(s), spawn),
                     Err(e) => c.outcome = Err(e),
@@ -113,7 +135,7 @@ pub fn run_points<E>(
             c.extend(&mut more, spawn);
             c.hand_on(&mut emit, observer);
             if !c.running() {
-                cancelled.store(true, Ordering::Relaxed);
+                stopping.store(true, Ordering::Relaxed);
             }
             if c.outstanding == 0 {
                 // Every point handed on (or the run stopping): finish, or refill the window.
@@ -122,7 +144,13 @@ pub fn run_points<E>(
                 }
                 continue;
             }
-            c.receive(rx.recv().expect("this thread holds a sender"));
+            match rx.recv_timeout(CANCEL_POLL) {
+                Ok(report) => c.receive(report),
+                Err(RecvTimeoutError::Timeout) => {
+                    c.cancel_if_asked(observer);
+                }
+                Err(RecvTimeoutError::Disconnected) => unreachable!("this thread holds a sender"),
+            }
         }
         if let Some(payload) = c.panicked {
             resume_unwind(payload);
@@ -140,9 +168,17 @@ struct Coordinator<E> {
     panicked: Option<Box<dyn std::any::Any + Send>>,
 }
 
-impl<E> Coordinator<E> {
+impl<E: From<Cancelled>> Coordinator<E> {
     fn running(&self) -> bool {
         self.outcome.is_ok() && self.panicked.is_none()
+    }
+
+    /// Stops the run with [`Cancelled`] if the observer asks; true when the run is stopping.
+    fn cancel_if_asked(&mut self, observer: &dyn Observer) -> bool {
+        if self.running() && observer.cancelled() {
+            self.outcome = Err(Cancelled.into());
+        }
+        !self.running()
     }
 
     /// Starts every replication of the next point with `spawn(point, replication, scenario)`.
@@ -192,7 +228,7 @@ impl<E> Coordinator<E> {
     ) {
         while self.flight.front().is_some_and(|f| f.missing == 0 && f.settled) {
             let done = self.flight.pop_front().expect("front checked above");
-            if self.running() {
+            if !self.cancel_if_asked(observer) {
                 let results = done.worlds.collect(done.replications.into_iter().flatten().collect());
                 self.outcome = emit(done.point, &done.worlds, results);
                 observer.point_done(done.point);
@@ -218,17 +254,25 @@ impl<E> Coordinator<E> {
     }
 }
 
-/// One task: a replication, unless the run was cancelled; a panic is caught and sent back.
+/// One task: a replication, unless the run is stopping (then it stops at its next week's end
+/// and its incomplete output is dropped); a panic is caught and sent back.
 fn replicate(
     s: &Worlds,
     rep: u32,
-    cancelled: &AtomicBool,
+    stopping: &AtomicBool,
     observer: &dyn Observer,
 ) -> std::thread::Result<Option<ReplicationOutput>> {
-    if cancelled.load(Ordering::Relaxed) {
+    if stopping.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    let result = catch_unwind(AssertUnwindSafe(|| s.replicate(rep, &|n| observer.household_weeks(n))))?;
+    let progress = |n| {
+        observer.household_weeks(n);
+        if stopping.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| s.replicate(rep, &progress)))?;
+    if stopping.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     observer.replication_done();
     Ok(Some(result))
 }
@@ -236,6 +280,7 @@ fn replicate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::scenario::{LoadOptions, TEST_SCENARIO, load_str};
     use std::sync::Mutex;
 
@@ -257,7 +302,7 @@ mod tests {
     fn points_come_out_in_order_and_the_window_holds() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let count = Count::default();
-        let result: Result<(), ()> = run_points(
+        let result: Result<(), Cancelled> = run_points(
             &pool,
             3..40,
             4,
@@ -289,7 +334,7 @@ mod tests {
     fn a_drained_window_is_refilled() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let mut emitted = Vec::new();
-        let result: Result<(), ()> = run_points(
+        let result: Result<(), Cancelled> = run_points(
             &pool,
             0..5,
             1,
@@ -312,7 +357,7 @@ mod tests {
             &pool,
             0..50,
             3,
-            |p| if p == 5 { Err(format!("bad point {p}")) } else { Ok(scenario(1)) },
+            |p| if p == 5 { Err(Error::Failed(format!("bad point {p}"))) } else { Ok(scenario(1)) },
             |_, _| 0,
             &(),
             |point, _, _| {
@@ -320,7 +365,7 @@ mod tests {
                 Ok(())
             },
         );
-        assert_eq!(result, Err("bad point 5".to_string()));
+        assert!(matches!(result, Err(Error::Failed(m)) if m == "bad point 5"));
         assert!(emitted.iter().all(|&p| p < 5), "{emitted:?}");
     }
 }

@@ -45,7 +45,9 @@ pub(crate) fn check_horizon(weeks: u32, warmup_weeks: u32) -> Result<(), Breach>
 /// at most [`MAX_UTILITY`], every utility the kernel computes (base + γL − β_d·d) is finite or −∞.
 fn utility_bound(seg: &Segment, st: &RetailerState, floor: Option<f64>, loyalty_weight: f64) -> f64 {
     let price = seg.price_sensitivity * (st.price_index.ln().abs() + floor.map_or(0.0, |f| f.ln().abs()));
-    let mut bound = st.quality.abs() + price + seg.time_value * st.checkout_wait_min + loyalty_weight.abs();
+    let format_taste = seg.format_taste.iter().fold(0.0, |m: f64, t| m.max(t.abs()));
+    let mut bound =
+        st.quality.abs() + price + seg.time_value * st.checkout_wait_min + loyalty_weight.abs() + format_taste;
     if let Some(p) = &st.pickup {
         bound += p.quality.abs() + seg.time_value * p.wait_min + seg.fee_sensitivity * p.fee;
     }

@@ -72,8 +72,13 @@ pub struct Scenario {
     pub description: Option<String>,
     /// `market.households`: real households the sample stands for.
     pub households: f64,
-    /// `market.outside_option`: name of the utility-0 alternative.
+    /// `market.outside_option`: name of the anchor alternative (utility 0 but for distance).
     pub outside_option: String,
+    /// `market.outside_stores` spread by `market.outside_region_mix`: the outside option's
+    /// stores per region; `None` makes it a free, everywhere-nearest alternative (V = 0).
+    pub outside_stores: Option<Vec<f64>>,
+    /// `[[format]]` in file order: the nests of MODEL.md §3a.
+    pub formats: Vec<Format>,
     /// `[[region]]` in file order.
     pub regions: Vec<Region>,
     /// `[[segment]]` in file order.
@@ -92,6 +97,15 @@ pub struct Scenario {
     pub parent: Option<std::path::PathBuf>,
     /// `[calibration]` targets, if any.
     pub calibration: Option<CalibrationTargets>,
+}
+
+/// A nest of retailers whose shoppers substitute among themselves first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Format {
+    /// `name`.
+    pub name: String,
+    /// λ ∈ (0, 1]: 1 is the plain logit, smaller means closer substitutes within the nest.
+    pub dissimilarity: f64,
 }
 
 /// A part of the market with its own store densities.
@@ -124,6 +138,8 @@ pub struct Segment {
     pub weekly_spend: f64,
     /// Share online-capable at the start.
     pub digital_adoption: f64,
+    /// Utility added to every alternative of a retailer in each format (by format index).
+    pub format_taste: Vec<f64>,
 }
 
 impl Segment {
@@ -167,6 +183,8 @@ pub struct Retailer {
     pub price_response: Option<PriceResponse>,
     /// `owner`: the company that owns the banner at the start (default: the retailer itself).
     pub owner: String,
+    /// Index of its `[[format]]` nest, if any.
+    pub format: Option<usize>,
     /// Parameters events and price response change.
     pub initial: RetailerState,
 }

@@ -24,6 +24,8 @@ pub struct RawScenario {
     pub segment: Vec<RawSegment>,
     #[serde(default)]
     pub retailer: Vec<RawRetailer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub format: Vec<RawFormat>,
     #[serde(default)]
     pub event: Vec<RawEvent>,
     pub sweep: Option<toml::Table>,
@@ -36,6 +38,19 @@ pub struct RawScenario {
 pub struct RawMarket {
     pub households: Option<f64>,
     pub outside_option: Option<String>,
+    /// Stores of everyone else: the outside option's own store density (MODEL.md §2).
+    pub outside_stores: Option<f64>,
+    /// Share of those stores per region (default: proportional to households).
+    pub outside_region_mix: Option<BTreeMap<String, f64>>,
+}
+
+/// A nest of retailers that substitute among themselves first (MODEL.md §3a).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct RawFormat {
+    pub name: Option<String>,
+    pub dissimilarity: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -85,6 +100,8 @@ pub struct RawSegment {
     /// $ per km of distance to the store (time and driving, round trip), instead of
     /// `distance_sensitivity`.
     pub travel_cost: Option<f64>,
+    /// Utility added to every alternative of a format, by format name.
+    pub format_taste: Option<BTreeMap<String, f64>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -102,6 +119,7 @@ pub struct RawRetailer {
     pub adoption_pull: Option<f64>,
     pub price_response: Option<RawPriceResponse>,
     pub owner: Option<String>,
+    pub format: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

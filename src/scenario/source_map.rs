@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use toml::de::{DeTable, DeValue};
 
 /// Arrays of tables whose elements are addressed by name.
-pub(crate) const NAMED_ARRAYS: [&str; 4] = ["region", "segment", "retailer", "event"];
+pub(crate) const NAMED_ARRAYS: [&str; 5] = ["region", "segment", "retailer", "format", "event"];
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct SourceMap {

@@ -25,7 +25,7 @@ TOLERANCE = 1e-9
 
 PARAMETERS = [
     ("dynamics.loyalty_weight", 1.5, 3.5),
-    ("segment.value_seekers.price_sensitivity", 3.0, 5.0),
+    ("segment.lower_income.price_sensitivity", 3.0, 5.0),
     ("retailer.Kroger.checkout_wait_min", 2.0, 6.0),
 ]
 PROBLEM = {

@@ -23,7 +23,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Fit retailers' quality so simulated shares match the scenario's [calibration] targets.
     Calibrate(CalibrateArgs),
-    /// Measure household-weeks per second on 1 thread and on all threads, and memory per household.
+    /// Measure household-weeks per second on 1 thread and on all threads, memory per household,
+    /// a frozen earlier baseline and a sweep's points per second.
     Bench(BenchArgs),
     /// Write OUT_DIR/report.html: charts and tables of a results folder, in one self-contained file.
     Report(ReportArgs),
@@ -229,6 +230,18 @@ pub struct BenchArgs {
     /// Thread counts to time [default: 1 and all cores].
     #[arg(long, value_name = "N", value_delimiter = ',')]
     pub threads: Vec<usize>,
+    /// A frozen earlier baseline, timed on one thread beside the scenario (skipped if missing).
+    #[arg(long, value_name = "FILE", default_value = "benches/fixtures/baseline_2018_session2.toml")]
+    pub fixture: Option<PathBuf>,
+    /// The fixture's one-thread rate recorded before the current work, M household-weeks/s.
+    #[arg(long, value_name = "M_PER_S", default_value_t = 12.6)]
+    pub before: f64,
+    /// A sweep timed at its shipped size on all the threads, in points per second.
+    #[arg(long, value_name = "FILE", default_value = "scenarios/sweeps/uncertainty_lhs.toml")]
+    pub sweep: Option<PathBuf>,
+    /// Skip the sweep.
+    #[arg(long)]
+    pub no_sweep: bool,
 }
 
 /// `0.05pp` or `0.05`: percentage points of trip share, positive and finite.

@@ -44,20 +44,32 @@ fn check(path: &Path, options: &LoadOptions) -> Result<(Sweep, Scenario), Scenar
     Ok((sweep, first))
 }
 
-/// Every segment's tastes in dollars, whichever form the file used (MODEL.md §1).
+/// Every segment's tastes in dollars, whichever form the file used (MODEL.md §1): waiting,
+/// distance, fees, full loyalty and each format taste, per trip.
 fn print_tastes(s: &Scenario) {
+    if !s.formats.is_empty() {
+        let formats: Vec<String> = s.formats.iter().map(|f| format!("{} (λ {})", f.name, f.dissimilarity)).collect();
+        println!("      formats: {}", formats.join(", "));
+    }
     for seg in &s.segments {
         match seg.tastes_in_dollars() {
-            Some(t) => println!(
-                "      {:<22} a dollar = {:.4} utility ({} / ${}); waiting ${:.1}/h; distance ${:.2}/km; a $1 fee weighs ${:.2}",
-                seg.name,
-                seg.dollar_utility(),
-                seg.price_sensitivity,
-                seg.weekly_spend,
-                t.value_of_time_per_hour,
-                t.travel_cost_per_km,
-                t.fee_weight
-            ),
+            Some(t) => {
+                let dollar = seg.dollar_utility();
+                let mut extra = format!("; full loyalty ${:.2}/trip", s.dynamics.loyalty_weight / dollar);
+                for (f, taste) in s.formats.iter().zip(&seg.format_taste).filter(|(_, t)| **t != 0.0) {
+                    extra.push_str(&format!("; {} {:+.2} $/trip", f.name, taste / dollar));
+                }
+                println!(
+                    "      {:<22} a dollar = {:.4} utility ({} / ${}); waiting ${:.1}/h; distance ${:.2}/km; a $1 fee weighs ${:.2}{extra}",
+                    seg.name,
+                    dollar,
+                    seg.price_sensitivity,
+                    seg.weekly_spend,
+                    t.value_of_time_per_hour,
+                    t.travel_cost_per_km,
+                    t.fee_weight
+                )
+            }
             None => println!("      {:<22} price_sensitivity 0: its tastes have no dollar value", seg.name),
         }
     }

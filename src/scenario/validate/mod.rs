@@ -5,11 +5,14 @@ use super::error::ScenarioError;
 use super::limits::{self, Breach};
 use super::raw::*;
 use super::source_map::SourceMap;
-use super::{DEFAULT_SIMULATION, Dynamics, Event, PriceResponse, Region, Retailer, Scenario, Segment, Simulation};
+use super::{DEFAULT_SIMULATION, Dynamics, Event, Format, PriceResponse, Region, Retailer, Scenario, Simulation};
 use crate::model::change::{Change, Field, Op};
 use crate::model::retailer_state::{DeliveryState, PickupState, RetailerState};
 use crate::suggest::nearest;
 use std::collections::BTreeMap;
+
+mod formats;
+mod tastes;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -126,15 +129,17 @@ impl Checker<'_> {
 pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> Result<Scenario> {
     let c = Checker { sources };
     let name = c.name(raw.name, "")?;
-    let market = c.required(raw.market, "market")?;
+    let mut market = c.required(raw.market, "market")?;
     let households = c.number(market.households, "market.households", Range::Positive)?;
-    let outside_option = c.required(market.outside_option, "market.outside_option")?;
+    let outside_option = c.required(market.outside_option.take(), "market.outside_option")?;
     let regions = regions(&c, raw.region)?;
     let region_names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
-    let segments = segments(&c, raw.segment)?;
+    let outside_stores = formats::outside_stores(&c, &mut market, &regions)?;
+    let formats = formats::formats(&c, raw.format)?;
+    let segments = tastes::segments(&c, raw.segment, &formats)?;
     let dynamics = dynamics(&c, raw.dynamics)?;
     let simulation = simulation(&c, raw.simulation.unwrap_or_default())?;
-    let retailers = retailers(&c, raw.retailer, &regions, &outside_option)?;
+    let retailers = retailers(&c, raw.retailer, &regions, &formats, &outside_option)?;
     let retailer_names: Vec<String> = retailers.iter().map(|r| r.name.clone()).collect();
     let events = events(&c, raw.event, &retailer_names, &region_names, simulation.weeks)?;
     let locate = |path: &str| sources.locate(path);
@@ -144,6 +149,8 @@ pub(crate) fn validate(raw: RawScenario, sources: &SourceMap, hash: String) -> R
         description: raw.description,
         households,
         outside_option,
+        outside_stores,
+        formats,
         regions,
         segments,
         retailers,
@@ -185,52 +192,6 @@ fn regions(c: &Checker, raw: Vec<RawRegion>) -> Result<Vec<Region>> {
     Ok(out)
 }
 
-fn segments(c: &Checker, raw: Vec<RawSegment>) -> Result<Vec<Segment>> {
-    if raw.is_empty() {
-        return Err(c.error("segment", "expected at least one [[segment]]"));
-    }
-    c.limit(limits::check_count("segment", raw.len()))?;
-    let mut out = Vec::new();
-    for (i, s) in raw.into_iter().enumerate() {
-        let name = c.name(s.name, &format!("segment.#{}", i + 1))?;
-        let p = format!("segment.{name}");
-        let key = |k: &str| format!("{p}.{k}");
-        let price_sensitivity = c.number(s.price_sensitivity, &key("price_sensitivity"), Range::NonNegative)?;
-        let weekly_spend = c.number(s.weekly_spend, &key("weekly_spend"), Range::Positive)?;
-        // A dollar's utility to this segment (MODEL.md §1, tastes in money).
-        let dollar = price_sensitivity / weekly_spend;
-        let money = |utility: Option<f64>, dollars: Option<f64>, keys: (&str, &str), per_dollar: f64| match (
-            utility, dollars,
-        ) {
-            (Some(_), Some(_)) => {
-                Err(c.error(&key(keys.1), format!("give {} (utility) or {} (dollars), not both", keys.0, keys.1)))
-            }
-            (None, Some(d)) => Ok(c.number(Some(d), &key(keys.1), Range::NonNegative)? * per_dollar),
-            (u, None) => c.number(u, &key(keys.0), Range::NonNegative),
-        };
-        out.push(Segment {
-            share: c.number(s.share, &key("share"), Range::Unit)?,
-            price_sensitivity,
-            distance_sensitivity: money(
-                s.distance_sensitivity,
-                s.travel_cost,
-                ("distance_sensitivity", "travel_cost"),
-                dollar,
-            )?,
-            time_value: money(s.time_value, s.value_of_time, ("time_value", "value_of_time"), dollar / 60.0)?,
-            fee_sensitivity: c.number_or(s.fee_sensitivity, dollar, &key("fee_sensitivity"), Range::NonNegative)?,
-            weekly_spend,
-            digital_adoption: c.number(s.digital_adoption, &key("digital_adoption"), Range::Unit)?,
-            name,
-        });
-    }
-    let names: Vec<String> = out.iter().map(|s| s.name.clone()).collect();
-    c.unique(&names, "segment")?;
-    let shares: Vec<f64> = out.iter().map(|s| s.share).collect();
-    c.shares_sum_to_one(&shares, "segment", "segment share values")?;
-    Ok(out)
-}
-
 fn dynamics(c: &Checker, raw: Option<RawDynamics>) -> Result<Dynamics> {
     let d = c.required(raw, "dynamics")?;
     Ok(Dynamics {
@@ -261,13 +222,19 @@ fn simulation(c: &Checker, s: RawSimulation) -> Result<Simulation> {
     Ok(sim)
 }
 
-fn retailers(c: &Checker, raw: Vec<RawRetailer>, regions: &[Region], outside: &str) -> Result<Vec<Retailer>> {
+fn retailers(
+    c: &Checker,
+    raw: Vec<RawRetailer>,
+    regions: &[Region],
+    formats: &[Format],
+    outside: &str,
+) -> Result<Vec<Retailer>> {
     if raw.is_empty() {
         return Err(c.error("retailer", "expected at least one [[retailer]]"));
     }
     let mut out = Vec::new();
     for (i, r) in raw.into_iter().enumerate() {
-        out.push(retailer(c, r, i, regions)?);
+        out.push(retailer(c, r, i, regions, formats)?);
     }
     let names: Vec<String> = out.iter().map(|r| r.name.clone()).collect();
     c.unique(&names, "retailer")?;
@@ -277,7 +244,7 @@ fn retailers(c: &Checker, raw: Vec<RawRetailer>, regions: &[Region], outside: &s
     Ok(out)
 }
 
-fn retailer(c: &Checker, r: RawRetailer, index: usize, regions: &[Region]) -> Result<Retailer> {
+fn retailer(c: &Checker, r: RawRetailer, index: usize, regions: &[Region], formats: &[Format]) -> Result<Retailer> {
     let name = c.name(r.name, &format!("retailer.#{}", index + 1))?;
     let p = format!("retailer.{name}");
     let key = |k: &str| format!("{p}.{k}");
@@ -326,7 +293,8 @@ fn retailer(c: &Checker, r: RawRetailer, index: usize, regions: &[Region]) -> Re
         Some(o) => o,
         None => name.clone(),
     };
-    Ok(Retailer { name, region_mix, price_response, owner, initial })
+    let format = formats::retailer_format(c, r.format, formats, &key("format"))?;
+    Ok(Retailer { name, region_mix, price_response, owner, format, initial })
 }
 
 fn region_mix(c: &Checker, raw: Option<BTreeMap<String, f64>>, regions: &[Region], path: &str) -> Result<Vec<f64>> {
