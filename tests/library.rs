@@ -175,18 +175,25 @@ fn walmart_pickup_rollout_grows_walmart_pickup() {
 }
 
 #[test]
-fn price_war_grows_aldi_and_makes_the_big_chains_cut_prices() {
+fn price_war_grows_aldi_and_the_chains_that_lose_most_cut_prices() {
     let (s, r, c) = against_reference("price_war.toml");
     assert_up(&s, &r, &c, "Aldi");
     assert_down(&s, &r, &c, "Other grocers");
-    // Kroger and Albertsons lose share against their own start and cut (by about 1% over the
-    // year); Walmart gains online and barely moves (issue 12: responses on expected shares).
-    for chain in ["Kroger", "Albertsons"] {
+    // Responses follow expected shares (issue 12): a chain answers a relative loss beyond the 1%
+    // tolerance and never goes above its list price. Albertsons loses most relative to its
+    // share and cuts (about 0.3% by week 51); Kroger's loss is a fraction of a percent of its
+    // share, inside the tolerance, so it holds within 0.05%; Walmart's own share grows over the
+    // year (online) although the war costs it some, so it stays at list.
+    let price = |chain: &str| {
         let i = index(&s, chain);
-        let start = s.retailers[i].initial.price_index;
-        let price = final_week(&c.scenario, |w| w.retailers[i].price_index);
-        assert!(price < start * 0.998, "{chain} did not cut its price: {start} -> {price}");
-    }
+        (s.retailers[i].initial.price_index, final_week(&c.scenario, |w| w.retailers[i].price_index))
+    };
+    let (start, end) = price("Albertsons");
+    assert!(end < start * 0.999, "Albertsons did not cut its price: {start} -> {end}");
+    let (start, end) = price("Kroger");
+    assert!(end <= start && end > start * 0.9995, "Kroger should hold near its list price: {start} -> {end}");
+    let (start, end) = price("Walmart");
+    assert!(end == start, "Walmart should stay at list: {start} -> {end}");
 }
 
 #[test]

@@ -11,17 +11,6 @@ use cartshift::model::geometry::{distance_scale, mean_nearest_distance, unit_dis
 use cartshift::model::logit::probabilities;
 use common::*;
 
-/// Standard errors a statistical assertion allows.
-const Z: f64 = 4.0;
-
-const NO_DYNAMICS: &str =
-    "loyalty_smoothing = 0.5\nloyalty_weight = 0.0\nadoption_innovation = 0.0\nadoption_imitation = 0.0";
-
-fn assert_within(label: &str, estimate: f64, expected: f64, se: f64) {
-    let z = (estimate - expected) / se;
-    assert!(z.abs() < Z, "{label}: estimate {estimate} vs exact {expected}: {z:.2} standard errors (se {se:e})");
-}
-
 /// With no loyalty, no distance effect and nobody online, trip shares are the logit formula.
 #[test]
 fn static_shares_match_the_logit_formula() {

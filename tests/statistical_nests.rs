@@ -9,16 +9,6 @@ use cartshift::model::geometry::{distance_scale, unit_distance};
 use cartshift::model::nested_logit;
 use common::*;
 
-const Z: f64 = 4.0;
-
-const NO_DYNAMICS: &str =
-    "loyalty_smoothing = 0.5\nloyalty_weight = 0.0\nadoption_innovation = 0.0\nadoption_imitation = 0.0";
-
-fn assert_within(label: &str, estimate: f64, expected: f64, se: f64) {
-    let z = (estimate - expected) / se;
-    assert!(z.abs() < Z, "{label}: estimate {estimate} vs exact {expected}: {z:.2} standard errors (se {se:e})");
-}
-
 const FOUR_RETAILERS: &str = r#"
 [[retailer]]
 name = "Super1"

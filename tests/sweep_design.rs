@@ -107,6 +107,6 @@ fn the_example_sweeps_are_valid_and_run_in_seconds() {
     }
     let grid = repo_sweep("checkout_vs_price_cut.toml");
     let first_and_last = [grid.values(0), grid.values(15)];
-    assert_eq!(first_and_last[0], [Value::Float(5.0), Value::Float(1.25)]);
-    assert_eq!(first_and_last[1], [Value::Float(2.0), Value::Float(1.10)]);
+    assert_eq!(first_and_last[0], [Value::Float(5.0), Value::Float(1.15)]);
+    assert_eq!(first_and_last[1], [Value::Float(2.0), Value::Float(1.00)]);
 }

@@ -53,3 +53,16 @@ pub fn repo_scenario(file: &str, overrides: &[&str]) -> Scenario {
     let options = LoadOptions { overrides: overrides.iter().map(|s| s.to_string()).collect() };
     cartshift::scenario::load(&path, &options).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Standard errors a statistical assertion allows.
+pub const Z: f64 = 4.0;
+
+/// Dynamics that switch loyalty and online adoption off, so shares are static.
+pub const NO_DYNAMICS: &str =
+    "loyalty_smoothing = 0.5\nloyalty_weight = 0.0\nadoption_innovation = 0.0\nadoption_imitation = 0.0";
+
+/// Asserts that `estimate` lies within [`Z`] standard errors `se` of the exact `expected`.
+pub fn assert_within(label: &str, estimate: f64, expected: f64, se: f64) {
+    let z = (estimate - expected) / se;
+    assert!(z.abs() < Z, "{label}: estimate {estimate} vs exact {expected}: {z:.2} standard errors (se {se:e})");
+}
