@@ -74,17 +74,28 @@ def test_ctrl_c_interrupts_a_sweep_and_resume_finishes_it(tmp_path):
     import signal
     import threading
 
+    import time
+
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     sweep = SCENARIOS / "sweeps" / "uncertainty_lhs.toml"
-    timer = threading.Timer(2.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    journal = tmp_path / "out" / ".cartshift-partial" / "journal"
+
+    def interrupt_after_the_first_point():
+        # Not a fixed delay: on a loaded machine no point may have finished by then.
+        deadline = time.monotonic() + 300
+        while not (journal.is_file() and journal.stat().st_size > 0) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt_after_the_first_point, daemon=True)
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             cartshift.run(sweep, out=tmp_path / "out")
     finally:
-        timer.cancel()
+        timer.join()
         signal.signal(signal.SIGINT, previous)
-    assert (tmp_path / "out" / ".cartshift-partial" / "journal").is_file(), "finished points are kept"
+    assert journal.is_file(), "finished points are kept"
     resumed = cartshift.run(sweep, out=tmp_path / "out", resume=True)
     assert resumed.summary["point"].to_pylist()[-1] == 39
     assert not (tmp_path / "out" / ".cartshift-partial").exists()
