@@ -257,8 +257,10 @@ fn cancel_a_single_point(file: &str, worlds: u64) {
     let err = pipeline::execute(&plan, &RunOptions::new(&out), &pool, &stop).unwrap_err();
     assert!(matches!(err, cartshift::Error::Cancelled), "{err}");
     let done = stop.done.into_inner();
-    // The week that asked, and at most the week the other running replication was in.
-    assert!(done < stop.after + 2 * week, "{file}: {done} household-weeks of {planned} after the stop");
+    // The week that asked, and at most one more week of each of the two running replications:
+    // on a loaded machine (CI on two cores) the polling thread can be scheduled a week's work
+    // late, and one such run ended exactly at `after + 2 * week`.
+    assert!(done <= stop.after + 2 * week, "{file}: {done} household-weeks of {planned} after the stop");
     assert!(!out.exists(), "{file}: a cancelled run leaves no folder");
 }
 
