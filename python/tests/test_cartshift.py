@@ -73,7 +73,6 @@ def test_ctrl_c_interrupts_a_sweep_and_resume_finishes_it(tmp_path):
     import os
     import signal
     import threading
-
     import time
 
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -87,13 +86,13 @@ def test_ctrl_c_interrupts_a_sweep_and_resume_finishes_it(tmp_path):
             time.sleep(0.01)
         os.kill(os.getpid(), signal.SIGINT)
 
-    timer = threading.Thread(target=interrupt_after_the_first_point, daemon=True)
-    timer.start()
+    interrupter = threading.Thread(target=interrupt_after_the_first_point, daemon=True)
+    interrupter.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             cartshift.run(sweep, out=tmp_path / "out")
     finally:
-        timer.join()
+        interrupter.join()
         signal.signal(signal.SIGINT, previous)
     assert journal.is_file(), "finished points are kept"
     resumed = cartshift.run(sweep, out=tmp_path / "out", resume=True)
