@@ -35,7 +35,7 @@
 use super::population::{Block, visited_bytes};
 use super::week_tables::WeekTables;
 use crate::model::logit::UNAVAILABLE;
-use crate::model::nested_logit::{self, NestScratch, Nests};
+use crate::model::nested_logit::{self, Members, NestScratch, Nests};
 use crate::model::{adoption, coupling, lanes, logit, loyalty};
 use crate::scenario::Dynamics;
 use rand_chacha::ChaCha8Rng;
@@ -101,6 +101,10 @@ pub struct Scratch {
     lambda: Vec<f32>,
     nested: bool,
     nest_scratch: NestScratch,
+    /// Each nest's positions in the store part (households not online), pads left out.
+    store_members: Members,
+    /// The same over the whole layout (online households).
+    all_members: Members,
     /// The week's store utilities without distance and loyalty, `[(segment * G + region) * R +
     /// retailer]`: the store column of [`WeekTables::base`], contiguous so the kernel's
     /// per-retailer loop runs in vector lanes.
@@ -128,6 +132,8 @@ impl Scratch {
             lambda: tables.lambda.clone(),
             nested: tables.nested,
             nest_scratch: NestScratch::new(tables.lambda.len()),
+            store_members: Members::default(),
+            all_members: Members::default(),
             store_base: tables.base.iter().step_by(3).copied().collect(),
         };
         for (r, &n) in tables.retailer_nest.iter().enumerate() {
@@ -138,6 +144,10 @@ impl Scratch {
                 scratch.model_nest[1 + 3 * r + c] = n;
             }
         }
+        let (nests, stores) = (tables.lambda.len(), 0..=retailers);
+        scratch.store_members = Members::new(&scratch.nest, nests, stores.clone());
+        let online = store_end..store_end + 2 * retailers;
+        scratch.all_members = Members::new(&scratch.nest, nests, stores.chain(online));
         scratch
     }
 
@@ -267,6 +277,10 @@ pub fn week_draws(rng: &mut ChaCha8Rng) -> (f32, f32) {
 pub fn simulate_block(block: &mut Block, week: &WeekInputs, rng: &mut ChaCha8Rng, tally: &mut Tally) {
     #[cfg(target_arch = "x86_64")]
     if lanes::wide() {
+        if !week.tables.expected_shares {
+            // SAFETY: AVX2 was detected just above.
+            return unsafe { super::kernel_lanes::simulate_block(block, week, rng, tally) };
+        }
         // SAFETY: AVX2 was detected just above.
         return unsafe { simulate_block_avx2(block, week, rng, tally) };
     }
@@ -318,26 +332,22 @@ pub fn prepare_choice(
     scratch: &mut Scratch,
     tally: &mut Tally,
 ) {
-    let (t, d) = (week.tables, week.dynamics);
+    let t = week.tables;
     let r_count = t.retailers;
     let g = block.region[i] as usize;
     let s = block.segment[i] as usize;
+    let online = go_online(block, i, week, u_online, tally);
     let loyalty = &block.loyalty[i * r_count..(i + 1) * r_count];
     let distance = &block.unit_distance[i * r_count..(i + 1) * r_count];
-    if !block.online[i] {
-        let pulled: f32 = if t.any_pull { t.pull.iter().zip(loyalty).map(|(p, l)| p * l).sum() } else { 0.0 };
-        let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled as f64, week.fractions[g]);
-        block.online[i] = (u_online as f64) < p;
-    }
-    let online = block.online[i];
-    tally.online[g] += online as u64;
     let outside = block.outside_distance.get(i).map(|&unit| unit * t.outside_km[g]);
     fill_utilities(scratch, t, (g, s), online, outside, distance, loyalty);
     let used = if online { scratch.utilities.len() } else { scratch.store_end };
     scratch.online = online;
     scratch.total = if scratch.nested {
         let sc = &mut *scratch;
-        let nests = Nests { nest: &sc.nest[..used], inverse: &sc.inverse_lambda[..used], lambda: &sc.lambda };
+        let members = if online { &sc.all_members } else { &sc.store_members };
+        let (nest, inverse) = (&sc.nest[..used], &sc.inverse_lambda[..used]);
+        let nests = Nests { nest, inverse, lambda: &sc.lambda, members };
         nested_logit::within_nest_weights(&sc.utilities[..used], nests, &mut sc.nest_scratch, &mut sc.weights[..used])
     } else {
         logit::weights(&scratch.utilities[..used], &mut scratch.weights[..used])
@@ -345,6 +355,23 @@ pub fn prepare_choice(
     if t.expected_shares {
         scratch.add_expected(&mut tally.expected);
     }
+}
+
+/// The going-online step of household `i` (if still offline: Bass with the loyalty-weighted
+/// pull), counted in the tally; returns whether it is online-capable now.
+#[inline(always)]
+pub(super) fn go_online(block: &mut Block, i: usize, week: &WeekInputs, u_online: f32, tally: &mut Tally) -> bool {
+    let (t, d) = (week.tables, week.dynamics);
+    let g = block.region[i] as usize;
+    if !block.online[i] {
+        let loyalty = &block.loyalty[i * t.retailers..(i + 1) * t.retailers];
+        let pulled: f32 = if t.any_pull { t.pull.iter().zip(loyalty).map(|(p, l)| p * l).sum() } else { 0.0 };
+        let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled as f64, week.fractions[g]);
+        block.online[i] = (u_online as f64) < p;
+    }
+    let online = block.online[i];
+    tally.online[g] += online as u64;
+    online
 }
 
 /// The second half: count the chosen alternative and update loyalty.
@@ -425,11 +452,16 @@ mod tests {
     use crate::rng::{Purpose, stream};
     use crate::scenario::{LoadOptions, load};
 
-    /// The loop compiled for AVX2 and the one compiled for the x86-64 baseline make the same
-    /// choices and leave the same loyalties, bit for bit, with and without format nests.
+    /// A plain-logit scenario (no format nests, no outside-option stores).
+    const FIXTURE_PLAIN: &str = "benches/fixtures/baseline_2018_session2.toml";
+
+    /// The households-in-lanes kernel, the loop compiled for AVX2 and the one compiled for the
+    /// x86-64 baseline make the same choices and leave the same loyalties and online flags, bit
+    /// for bit, with and without format nests and outside-option stores.
     #[test]
     fn every_compiled_kernel_gives_the_same_bits() {
-        for file in ["scenarios/baseline_2018.toml", "benches/fixtures/nested_2018.toml"] {
+        let files = ["scenarios/baseline_2018.toml", "benches/fixtures/nested_2018.toml", FIXTURE_PLAIN];
+        for file in files {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
             let s = load(&path, &LoadOptions { overrides: vec!["simulation.households=3000".into()] }).unwrap();
             let states: Vec<_> = s.retailers.iter().map(|r| r.initial.clone()).collect();
@@ -441,11 +473,22 @@ mod tests {
                 for (a, b) in fast.iter_mut().zip(plain.iter_mut()) {
                     let empty = Tally::new(1 + 3 * states.len(), s.segments.len(), s.regions.len());
                     let (mut ta, mut tb) = (empty.clone(), empty);
+                    let mut c = b.clone();
+                    let mut tc = ta.clone();
                     simulate_block(a, &week, &mut stream(1, 0, a.index, Some(w), Purpose::Week), &mut ta);
                     simulate_block_here(b, &week, &mut stream(1, 0, b.index, Some(w), Purpose::Week), &mut tb);
                     assert_eq!(ta, tb, "{file}, week {w}");
                     let bits = |x: &Block| x.loyalty.iter().map(|l| l.to_bits()).collect::<Vec<_>>();
                     assert_eq!(bits(a), bits(b), "{file}, week {w}");
+                    assert_eq!((&a.online, &a.visited), (&b.online, &b.visited), "{file}, week {w}");
+                    #[cfg(target_arch = "x86_64")]
+                    if lanes::wide() {
+                        // SAFETY: AVX2 was detected just above.
+                        let mut rng = stream(1, 0, c.index, Some(w), Purpose::Week);
+                        unsafe { simulate_block_avx2(&mut c, &week, &mut rng, &mut tc) };
+                        assert_eq!(tc, tb, "{file}, week {w}");
+                        assert_eq!(bits(&c), bits(b), "{file}, week {w}");
+                    }
                 }
             }
         }

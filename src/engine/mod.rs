@@ -6,6 +6,8 @@
 
 pub mod comparison;
 pub mod kernel;
+#[cfg(target_arch = "x86_64")]
+mod kernel_lanes;
 pub mod new_shoppers;
 pub mod point;
 pub mod population;

@@ -51,13 +51,56 @@ fn exp_shifted_on(wide: bool, x: &[f32], shift: f32, out: &mut [f32]) {
     }
 }
 
+/// `out[k] = fast_exp((v[k] − top) · inverse[k])` for every k (the slices have the same
+/// length): the scaling and [`exp_shifted`] with shift 0 in one pass, bit for bit the same as
+/// scaling into a buffer first (x − 0 is x).
+#[inline]
+pub fn exp_scaled(v: &[f32], top: f32, inverse: &[f32], out: &mut [f32]) {
+    exp_scaled_on(wide(), v, top, inverse, out);
+}
+
+/// [`exp_scaled`] on the eight-lane path if `wide` (and AVX2 is there), else four lanes.
+#[inline(always)]
+fn exp_scaled_on(wide: bool, v: &[f32], top: f32, inverse: &[f32], out: &mut [f32]) {
+    let (v, inverse) = (&v[..out.len()], &inverse[..out.len()]);
+    let whole = out.len() / LANES * LANES;
+    #[cfg(target_arch = "x86_64")]
+    if wide && self::wide() {
+        // SAFETY: AVX2 was detected just above.
+        unsafe { avx2::exp_scaled_chunks(&v[..whole], top, &inverse[..whole], &mut out[..whole]) };
+    } else {
+        let chunks = out[..whole].chunks_exact_mut(4).zip(v[..whole].chunks_exact(4)).zip(inverse.chunks_exact(4));
+        for ((o, v), inv) in chunks {
+            let x: [f32; 4] = std::array::from_fn(|k| (v[k] - top) * inv[k]);
+            // SAFETY: SSE2 is part of the x86-64 baseline; 4-element unaligned loads/stores.
+            unsafe { sse2::exp4(x.as_ptr(), 0.0, o.as_mut_ptr()) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    for ((o, &v), &inv) in out[..whole].iter_mut().zip(&v[..whole]).zip(inverse) {
+        let _ = wide;
+        *o = fast_exp((v - top) * inv - 0.0);
+    }
+    for ((o, &v), &inv) in out[whole..].iter_mut().zip(&v[whole..]).zip(&inverse[whole..]) {
+        *o = fast_exp((v - top) * inv - 0.0);
+    }
+}
+
 /// `out[k] = fast_ln(x[k])` for every k (the slices have the same length): four lanes at a time
 /// with SSE2 on x86-64, the same operations in the same order, so the same bits.
 #[inline]
 pub fn ln_into(x: &[f32], out: &mut [f32]) {
-    let whole = x.len() / 4 * 4;
+    let mut whole = 0;
     #[cfg(target_arch = "x86_64")]
-    for (o, v) in out[..whole].chunks_exact_mut(4).zip(x[..whole].chunks_exact(4)) {
+    if wide() {
+        whole = x.len() / LANES * LANES;
+        // SAFETY: AVX2 was detected just above.
+        unsafe { avx2::ln_chunks(&x[..whole], &mut out[..whole]) };
+    }
+    let done = whole;
+    let whole = done + (x.len() - done) / 4 * 4;
+    #[cfg(target_arch = "x86_64")]
+    for (o, v) in out[done..whole].chunks_exact_mut(4).zip(x[done..whole].chunks_exact(4)) {
         // SAFETY: SSE2 is part of the x86-64 baseline; 4-element unaligned loads/stores.
         unsafe { sse2::ln4(v.as_ptr(), o.as_mut_ptr()) };
     }
@@ -171,14 +214,15 @@ mod sse2 {
     }
 }
 
+/// The eight-lane functions, for kernels that run whole households in lanes.
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+pub(crate) mod avx2 {
     use std::arch::x86_64::*;
 
     /// fast_exp(x − shift) on eight lanes: the SSE2 sequence, 256 bits wide.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn exp8(x: __m256, shift: __m256) -> __m256 {
+    pub(crate) fn exp8(x: __m256, shift: __m256) -> __m256 {
         let x = _mm256_sub_ps(x, shift);
         let floor = _mm256_set1_ps(-87.0);
         let clamped = _mm256_max_ps(x, floor);
@@ -209,6 +253,64 @@ mod avx2 {
         for (o, v) in out.chunks_exact_mut(8).zip(x.chunks_exact(8)) {
             // SAFETY: both chunks hold exactly eight f32; unaligned loads and stores.
             unsafe { _mm256_storeu_ps(o.as_mut_ptr(), exp8(_mm256_loadu_ps(v.as_ptr()), shift)) };
+        }
+    }
+
+    /// [`super::exp_scaled`] over whole chunks of eight: x = (v − top)·inverse, then
+    /// fast_exp(x − 0).
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn exp_scaled_chunks(v: &[f32], top: f32, inverse: &[f32], out: &mut [f32]) {
+        let (top, zero) = (_mm256_set1_ps(top), _mm256_setzero_ps());
+        for ((o, v), inv) in out.chunks_exact_mut(8).zip(v.chunks_exact(8)).zip(inverse.chunks_exact(8)) {
+            // SAFETY: every chunk holds exactly eight f32; unaligned loads and stores.
+            unsafe {
+                let x = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(v.as_ptr()), top), _mm256_loadu_ps(inv.as_ptr()));
+                _mm256_storeu_ps(o.as_mut_ptr(), exp8(x, zero));
+            }
+        }
+    }
+
+    /// fast_ln on eight lanes: the SSE2 sequence of `ln4`, 256 bits wide.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn ln8(x: __m256) -> __m256 {
+        let bits = _mm256_castps_si256(x);
+        let e = _mm256_sub_epi32(
+            _mm256_and_si256(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(0xff)),
+            _mm256_set1_epi32(126),
+        );
+        let m = _mm256_castsi256_ps(_mm256_or_si256(
+            _mm256_and_si256(bits, _mm256_set1_epi32(0x007f_ffff)),
+            _mm256_set1_epi32(0x3f00_0000),
+        ));
+        let small = _mm256_cmp_ps::<_CMP_LT_OS>(m, _mm256_set1_ps(std::f32::consts::FRAC_1_SQRT_2));
+        // The mask is −1 where small: adding it subtracts one.
+        let e = _mm256_cvtepi32_ps(_mm256_add_epi32(e, _mm256_castps_si256(small)));
+        let one = _mm256_set1_ps(1.0);
+        let t = _mm256_or_ps(
+            _mm256_and_ps(small, _mm256_sub_ps(_mm256_add_ps(m, m), one)),
+            _mm256_andnot_ps(small, _mm256_sub_ps(m, one)),
+        );
+        let z = _mm256_mul_ps(t, t);
+        let mut y = _mm256_set1_ps(7.037_683_6e-2);
+        for c in [-1.151_461e-1, 1.167_699_9e-1, -1.242_014_1e-1, 1.424_932_3e-1, -1.666_805_8e-1, 2.000_071_4e-1] {
+            y = _mm256_add_ps(_mm256_mul_ps(y, t), _mm256_set1_ps(c));
+        }
+        y = _mm256_add_ps(_mm256_mul_ps(y, t), _mm256_set1_ps(-2.499_999_4e-1));
+        y = _mm256_add_ps(_mm256_mul_ps(y, t), _mm256_set1_ps(3.333_333e-1));
+        let y = _mm256_sub_ps(
+            _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(y, t), z), _mm256_mul_ps(e, _mm256_set1_ps(-2.121_944_4e-4))),
+            _mm256_mul_ps(_mm256_set1_ps(0.5), z),
+        );
+        _mm256_add_ps(_mm256_add_ps(t, y), _mm256_mul_ps(e, _mm256_set1_ps(0.693_359_4)))
+    }
+
+    /// [`super::ln_into`] over whole chunks of eight.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn ln_chunks(x: &[f32], out: &mut [f32]) {
+        for (o, v) in out.chunks_exact_mut(8).zip(x.chunks_exact(8)) {
+            // SAFETY: both chunks hold exactly eight f32; unaligned loads and stores.
+            unsafe { _mm256_storeu_ps(o.as_mut_ptr(), ln8(_mm256_loadu_ps(v.as_ptr()))) };
         }
     }
 
@@ -262,6 +364,23 @@ mod tests {
             }
         }
         assert_eq!(wide(), cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2"));
+    }
+
+    /// The fused scale-and-exp is the scaling into a buffer and the shifted exp, bit for bit.
+    #[test]
+    fn scaled_exp_is_scaling_then_exp_bit_for_bit() {
+        let mut out = [0.0f32; 21];
+        for wide in [false, true] {
+            for i in 0..20_000 {
+                let v = values(i);
+                let inverse: [f32; 21] = std::array::from_fn(|k| 1.0 / [1.0, 0.7, 0.6, 0.33][(i + k) % 4]);
+                exp_scaled_on(wide, &v[..21], 1.5, &inverse, &mut out);
+                for k in 0..21 {
+                    let x = (v[k] - 1.5) * inverse[k];
+                    assert_eq!(out[k].to_bits(), fast_exp(x - 0.0).to_bits(), "x = {x}, wide {wide}");
+                }
+            }
+        }
     }
 
     #[test]

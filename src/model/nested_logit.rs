@@ -57,8 +57,6 @@ pub struct NestScratch {
     inclusive: Vec<f32>,
     /// exp(I_n − max I) per nest, the same length as `inclusive`.
     nest_weight: Vec<f32>,
-    /// (V_a − M)/λ_n per alternative, grown to the longest utilities seen.
-    scaled: Vec<f32>,
     /// 1/λ per alternative, for [`weights`] (the kernel keeps its own, see [`Nests`]).
     inverse: Vec<f32>,
 }
@@ -78,14 +76,14 @@ impl NestScratch {
             lambda: vec![1.0; padded],
             inclusive: vec![UNAVAILABLE; padded],
             nest_weight: vec![0.0; padded],
-            scaled: Vec::new(),
             inverse: Vec::new(),
         }
     }
 }
 
 /// The nest structure of one list of alternatives: each one's nest, 1/λ of that nest (the
-/// kernel computes it once per week), and λ per nest (at most 256 nests).
+/// kernel computes it once per week), λ per nest (at most 256 nests), and the alternatives of
+/// each nest listed together.
 #[derive(Debug, Clone, Copy)]
 pub struct Nests<'a> {
     /// Nest of each alternative.
@@ -94,6 +92,45 @@ pub struct Nests<'a> {
     pub inverse: &'a [f32],
     /// λ per nest.
     pub lambda: &'a [f32],
+    /// The alternatives of each nest, in order.
+    pub members: &'a Members,
+}
+
+/// The alternatives of each nest, nest after nest, each nest's in increasing order, so a nest's
+/// sum runs in a register, in the order of the alternatives (the same bits as adding them into
+/// per-nest slots one alternative at a time), and different nests' sums overlap in the
+/// processor instead of waiting on each other through memory.
+#[derive(Debug, Clone, Default)]
+pub struct Members {
+    /// Positions of nest 0's alternatives, then nest 1's, …
+    order: Vec<u16>,
+    /// Nest n's positions are `order[bounds[n]..bounds[n + 1]]`.
+    bounds: Vec<usize>,
+}
+
+impl Members {
+    /// The members of `nests` nests among the positions `kept` of a list whose nests are `nest`.
+    /// Positions left out must weigh exactly 0 (padding), so leaving them out changes no sum.
+    pub fn new(nest: &[u8], nests: usize, kept: impl Iterator<Item = usize> + Clone) -> Members {
+        let mut members = Members { order: Vec::new(), bounds: vec![0] };
+        for n in 0..nests {
+            let positions = kept.clone().filter(|&a| usize::from(nest[a]) == n);
+            members.order.extend(positions.map(|a| u16::try_from(a).expect("at most 65,536 alternatives")));
+            members.bounds.push(members.order.len());
+        }
+        members
+    }
+
+    /// Positions of nest `n`'s alternatives, in order.
+    #[inline(always)]
+    fn of(&self, n: usize) -> &[u16] {
+        &self.order[self.bounds[n]..self.bounds[n + 1]]
+    }
+
+    /// The largest position listed, plus one (0 if none).
+    fn end(&self) -> usize {
+        self.order.iter().map(|&a| usize::from(a) + 1).max().unwrap_or(0)
+    }
 }
 
 /// Fills `weights` with each alternative's nested-logit weight (proportional to P(a), in the
@@ -103,7 +140,8 @@ pub fn weights(utilities: &[f32], nest: &[u8], lambda: &[f32], scratch: &mut Nes
     let mut inverse = std::mem::take(&mut scratch.inverse);
     inverse.clear();
     inverse.extend(nest.iter().map(|&n| 1.0 / lambda[n as usize]));
-    let total = weights_in(utilities, Nests { nest, inverse: &inverse, lambda }, scratch, weights);
+    let members = Members::new(nest, lambda.len(), 0..utilities.len());
+    let total = weights_in(utilities, Nests { nest, inverse: &inverse, lambda, members: &members }, scratch, weights);
     scratch.inverse = inverse;
     total
 }
@@ -133,47 +171,57 @@ pub fn weights_in(utilities: &[f32], nests: Nests, scratch: &mut NestScratch, we
 pub fn within_nest_weights(utilities: &[f32], nests: Nests, scratch: &mut NestScratch, weights: &mut [f32]) -> f32 {
     let count = utilities.len();
     let n_count = nests.lambda.len().min(MAX_NESTS);
-    if scratch.scaled.len() < count {
-        scratch.scaled.resize(count, 0.0);
-    }
-    let (nest, inverse) = (&nests.nest[..count], &nests.inverse[..count]);
-    let (weights, scaled) = (&mut weights[..count], &mut scratch.scaled[..count]);
+    debug_assert!(nests.members.end() <= count);
+    let weights = &mut weights[..count];
     let top = largest(utilities);
-    for ((x, &v), &inv) in scaled.iter_mut().zip(utilities).zip(inverse) {
-        *x = (v - top) * inv;
-    }
-    // x − 0 is x, bit for bit: these are fast_exp((V − M)/λ_n).
-    lanes::exp_shifted(scaled, 0.0, weights);
+    // fast_exp((V − M)/λ_n − 0), the scaling and the exp in one pass.
+    lanes::exp_scaled(utilities, top, &nests.inverse[..count], weights);
     let sum = &mut *scratch.sum;
-    sum[..n_count].fill(0.0);
-    for a in 0..count {
-        sum[nest[a] as usize] += weights[a];
+    for (n, s) in sum[..n_count].iter_mut().enumerate() {
+        let mut total = 0.0;
+        for &a in nests.members.of(n) {
+            total += weights[usize::from(a)];
+        }
+        *s = total;
     }
     scratch.lambda[..n_count].copy_from_slice(&nests.lambda[..n_count]);
     let padded = scratch.inclusive.len();
     inclusive_values(&sum[..padded], &scratch.lambda, top, &mut scratch.inclusive);
     let best = largest(&scratch.inclusive);
     lanes::exp_shifted(&scratch.inclusive, best, &mut scratch.nest_weight);
+    // Reuse `sum` as the factor that turns a within-nest weight into a weight overall, over the
+    // padded nests at once (padding nests have sum 0 and get 0).
+    for (s, &nest_weight) in sum[..padded].iter_mut().zip(&scratch.nest_weight) {
+        let factor = nest_weight / *s;
+        *s = if *s > 0.0 { factor } else { 0.0 };
+    }
     let mut total = 0.0;
-    for (s, &nest_weight) in sum[..n_count].iter_mut().zip(&scratch.nest_weight[..n_count]) {
-        // Reuse `sum` as the factor that turns a within-nest weight into a weight overall.
-        *s = if *s > 0.0 { nest_weight / *s } else { 0.0 };
+    for &nest_weight in &scratch.nest_weight[..n_count] {
         total += nest_weight;
     }
     total
 }
 
-/// The largest value (order does not matter for a maximum of non-NaN values).
+/// The largest value (order does not matter for a maximum of non-NaN values): lane by lane over
+/// chunks of eight, then halving the lanes.
 #[inline(always)]
 fn largest(x: &[f32]) -> f32 {
+    let max = |a: f32, b: f32| if b > a { b } else { a };
     let mut lane = [f32::MIN; LANES];
     let mut chunks = x.chunks_exact(LANES);
     for chunk in &mut chunks {
         for k in 0..LANES {
-            lane[k] = if chunk[k] > lane[k] { chunk[k] } else { lane[k] };
+            lane[k] = max(lane[k], chunk[k]);
         }
     }
-    chunks.remainder().iter().chain(&lane).fold(f32::MIN, |m, &v| if v > m { v } else { m })
+    let mut width = LANES / 2;
+    while width > 0 {
+        for k in 0..width {
+            lane[k] = max(lane[k], lane[k + width]);
+        }
+        width /= 2;
+    }
+    chunks.remainder().iter().fold(lane[0], |m, &v| max(m, v))
 }
 
 /// I_n = M + λ_n ln S_n for nests with S_n > 0, [`UNAVAILABLE`] for the others; the ln in
