@@ -8,9 +8,11 @@
 //!
 //! A week of a block runs in three passes. (1) In household order: both uniforms from the
 //! block's stream and the going-online step ([`go_online`]), exactly as one at a time.
-//! (2) Households not online, then online ones, eight at a time (the last group of each kind
-//! repeats a household in its unused lanes, whose results are dropped): per alternative in the
-//! model's order, V from gathered distances, loyalties and week tables; the weights (plain
+//! (2) Households grouped by cell (online or not, segment, region), eight at a time (the last
+//! group of a cell repeats a household in its unused lanes, whose results are dropped): for
+//! the cell's [`Menu`] (the outside option and the alternatives that exist there, in the
+//! model's order), V from the households' distances and loyalties (row loads and an 8 × 8
+//! transpose) and the week tables' shared part; the weights (plain
 //! logit: exp(V − max V) with the total summed lane by lane over the kernel's padded layout, as
 //! [`crate::model::lanes::logit_weights`] does; nested: exp((V − M)/λ) summed per nest in the
 //! layout's order, ln and exp per nest, factors, total, as
@@ -30,37 +32,75 @@ use std::arch::x86_64::*;
 /// Households per group: the lanes of one vector.
 const GROUP: usize = 8;
 
-/// The week's alternatives as the lanes see them, in the model's order (0 the outside option,
-/// 1 + 3r + c retailer r's channel c), for households not online (kind 0) and online (kind 1).
-struct Plan {
-    /// Nest of each alternative.
-    nest: Vec<usize>,
-    /// 1/λ of each alternative's nest.
-    inverse: Vec<f32>,
-    /// Per kind: each nest's alternatives in the order `kernel.rs` adds them (its layout's).
-    members: [Vec<Vec<usize>>; 2],
-    /// Per kind: (alternative, lane of its position in `kernel.rs`'s padded layout), in layout
-    /// order, for the plain logit's lane-by-lane total.
-    layout: [Vec<(usize, usize)>; 2],
+/// One alternative the households of a cell can use, with its part of V shared by the cell.
+#[derive(Debug, Clone, Copy)]
+struct Alternative {
+    /// The model's index: 0 the outside option, 1 + 3r + c retailer r's channel c.
+    model: i32,
+    retailer: usize,
+    channel: usize,
+    nest: usize,
+    /// 1/λ of its nest.
+    inverse: f32,
+    /// V without distance and loyalty ([`WeekTables::base`]).
+    base: f32,
+    /// km per unit distance to the nearest store (store) or pickup store (pickup), or the
+    /// delivery reach threshold (delivery).
+    km: f32,
 }
 
-impl Plan {
-    fn new(t: &WeekTables) -> Plan {
+/// What the households of one cell (online or not, segment, region) can choose: the outside
+/// option and every alternative that exists there, in the model's order, with the orders in
+/// which `kernel.rs` adds their weights. An alternative that does not exist in the cell
+/// (`UNAVAILABLE` in the week's base table) weighs exactly 0 there, so leaving it out changes
+/// no sum, no maximum and no pick.
+#[derive(Debug, Clone, Default)]
+struct Menu {
+    alternatives: Vec<Alternative>,
+    /// Per nest: positions in `alternatives` in the order of `kernel.rs`'s layout.
+    members: Vec<Vec<usize>>,
+    /// (position in `alternatives`, lane of its place in `kernel.rs`'s padded layout), in
+    /// layout order: the plain logit's lane-by-lane total.
+    layout: Vec<(usize, usize)>,
+}
+
+impl Menu {
+    fn new(t: &WeekTables, cell: Cell) -> Menu {
         let r_count = t.retailers;
+        let row = (cell.segment * t.regions + cell.region) * r_count;
+        let at_region = cell.region * r_count;
+        let nest_of = |r: usize| usize::from(t.retailer_nest[r]);
+        let outside =
+            Alternative { model: 0, retailer: 0, channel: 0, nest: 0, inverse: 1.0 / t.lambda[0], base: 0.0, km: 0.0 };
+        let mut alternatives = vec![outside];
+        let channels = if cell.online { 3 } else { 1 };
+        for r in 0..r_count {
+            for c in 0..channels {
+                let base = t.base[(row + r) * 3 + c];
+                if base > UNAVAILABLE / 2.0 {
+                    let km = [&t.store_km, &t.pickup_km, &t.delivery_reach][c][at_region + r];
+                    let (model, nest) = ((1 + 3 * r + c) as i32, nest_of(r));
+                    let inverse = 1.0 / t.lambda[nest];
+                    alternatives.push(Alternative { model, retailer: r, channel: c, nest, inverse, base, km });
+                }
+            }
+        }
+        // kernel.rs's layout: outside, stores, padding | pickups, deliveries, padding.
         let store_end = logit::padded(1 + r_count);
-        let mut offline = vec![(0, 0)];
-        offline.extend((0..r_count).map(|r| (1 + 3 * r, 1 + r)));
-        let mut online = offline.clone();
-        online.extend((0..r_count).map(|r| (2 + 3 * r, store_end + r)));
-        online.extend((0..r_count).map(|r| (3 + 3 * r, store_end + r_count + r)));
-        let nest: Vec<usize> =
-            (0..1 + 3 * r_count).map(|a| if a == 0 { 0 } else { usize::from(t.retailer_nest[(a - 1) / 3]) }).collect();
-        let inverse = nest.iter().map(|&n| 1.0 / t.lambda[n]).collect();
-        let members = [&offline, &online].map(|kind| {
-            (0..t.lambda.len()).map(|n| kind.iter().map(|&(a, _)| a).filter(|&a| nest[a] == n).collect()).collect()
-        });
-        let layout = [&offline, &online].map(|kind| kind.iter().map(|&(a, at)| (a, at % GROUP)).collect());
-        Plan { nest, inverse, members, layout }
+        let place = |a: &Alternative| match (a.model, a.channel) {
+            (0, _) => 0,
+            (_, 0) => 1 + a.retailer,
+            (_, 1) => store_end + a.retailer,
+            _ => store_end + r_count + a.retailer,
+        };
+        let mut in_layout: Vec<usize> = (0..alternatives.len()).collect();
+        in_layout.sort_by_key(|&j| place(&alternatives[j]));
+        let mut members = vec![Vec::new(); t.lambda.len()];
+        for &j in &in_layout {
+            members[alternatives[j].nest].push(j);
+        }
+        let layout = in_layout.iter().map(|&j| (j, place(&alternatives[j]) % GROUP)).collect();
+        Menu { alternatives, members, layout }
     }
 }
 
@@ -96,22 +136,40 @@ pub unsafe fn simulate_block(block: &mut Block, week: &WeekInputs, rng: &mut Cha
         order[count[k]] = i;
         count[k] += 1;
     }
-    let plan = Plan::new(t);
+    let mut menus = vec![Menu::default(); 2 * cells];
     let alternatives = 1 + 3 * t.retailers;
-    let mut v = vec![_mm256_setzero_ps(); alternatives];
-    let mut w = vec![_mm256_setzero_ps(); alternatives];
-    let mut nests = NestLanes::new(t.lambda.len());
+    let mut scratch = Lanes {
+        v: vec![_mm256_setzero_ps(); alternatives],
+        w: vec![_mm256_setzero_ps(); alternatives],
+        units: vec![_mm256_setzero_ps(); t.retailers.next_multiple_of(GROUP)],
+        loyalties: vec![_mm256_setzero_ps(); t.retailers.next_multiple_of(GROUP)],
+        nests: NestLanes::new(t.lambda.len()),
+    };
     for k in 0..2 * cells {
+        if start[k] == start[k + 1] {
+            continue;
+        }
         let cell = Cell { online: k >= cells, segment: (k % cells) / t.regions, region: k % t.regions };
+        menus[k] = Menu::new(t, cell);
         for group in order[start[k]..start[k + 1]].chunks(GROUP) {
             let lanes: [usize; GROUP] = std::array::from_fn(|j| group[j.min(group.len() - 1)]);
             let u: [f32; GROUP] = lanes.map(|i| u_choice[i]);
-            let choices = choose(block, &lanes, &u, cell, t, &plan, (&mut v, &mut w, &mut nests));
+            let choices = choose(block, (&lanes, &u), (cell, &menus[k]), t, &mut scratch);
             for (&i, &alt) in group.iter().zip(&choices) {
                 commit_choice(block, i, week, alt as usize, tally);
             }
         }
     }
+}
+
+/// Vectors reused across a block's groups: V and weights per menu position, each retailer's
+/// unit distances and loyalties with the households in lanes, and per-nest values.
+struct Lanes {
+    v: Vec<__m256>,
+    w: Vec<__m256>,
+    units: Vec<__m256>,
+    loyalties: Vec<__m256>,
+    nests: NestLanes,
 }
 
 /// What the households of one group share: online or not, segment and region.
@@ -132,44 +190,38 @@ fn lanes_f32(f: impl Fn(usize) -> f32) -> __m256 {
 }
 
 /// The alternative each of eight households chooses: utilities, weights and the pick.
-#[allow(clippy::too_many_arguments)]
 #[target_feature(enable = "avx2")]
 fn choose(
     block: &Block,
-    lanes: &[usize; GROUP],
-    u: &[f32; GROUP],
-    cell: Cell,
+    (lanes, u): (&[usize; GROUP], &[f32; GROUP]),
+    (cell, menu): (Cell, &Menu),
     t: &WeekTables,
-    plan: &Plan,
-    (v, w, nests): (&mut [__m256], &mut [__m256], &mut NestLanes),
+    scratch: &mut Lanes,
 ) -> [i32; GROUP] {
-    let r_count = t.retailers;
-    let top = utilities(block, lanes, cell, t, v);
-    let (online, kind) = (cell.online, usize::from(cell.online));
-    let total =
-        if t.nested { nested_weights((plan, kind, t), top, v, w, nests) } else { plain_weights(plan, kind, top, v, w) };
+    let top = utilities(block, lanes, cell, (t, menu), scratch);
+    let (v, w) = (&scratch.v, &mut scratch.w);
+    let total = if t.nested {
+        nested_weights(menu, top, t, (v, w), &mut scratch.nests)
+    } else {
+        plain_weights(menu, top, v, w)
+    };
     let target = _mm256_mul_ps(lanes_f32(|k| u[k]), total);
     let first = w[0];
     let mut done = _mm256_cmp_ps::<_CMP_GT_OQ>(first, target);
     let (mut cumulative, mut choice, mut last) = (first, _mm256_setzero_si256(), _mm256_setzero_si256());
-    let channels = if online { 3 } else { 1 };
-    for r in 0..r_count {
+    for (alternative, &weight) in menu.alternatives.iter().zip(w.iter()).skip(1) {
         if _mm256_movemask_ps(done) == 0xff {
             break;
         }
-        for c in 0..channels {
-            let a = 1 + 3 * r + c;
-            let weight = w[a];
-            let positive = _mm256_cmp_ps::<_CMP_GT_OQ>(weight, _mm256_setzero_ps());
-            // Adding an exact zero leaves the sum as it was, as skipping it does one at a time.
-            cumulative = _mm256_add_ps(cumulative, weight);
-            let past = _mm256_cmp_ps::<_CMP_GT_OQ>(cumulative, target);
-            let hit = _mm256_andnot_ps(done, _mm256_and_ps(past, positive));
-            let here = _mm256_set1_epi32(a as i32);
-            choice = _mm256_blendv_epi8(choice, here, _mm256_castps_si256(hit));
-            last = _mm256_blendv_epi8(last, here, _mm256_castps_si256(positive));
-            done = _mm256_or_ps(done, hit);
-        }
+        let positive = _mm256_cmp_ps::<_CMP_GT_OQ>(weight, _mm256_setzero_ps());
+        // Adding an exact zero leaves the sum as it was, as skipping it does one at a time.
+        cumulative = _mm256_add_ps(cumulative, weight);
+        let past = _mm256_cmp_ps::<_CMP_GT_OQ>(cumulative, target);
+        let hit = _mm256_andnot_ps(done, _mm256_and_ps(past, positive));
+        let here = _mm256_set1_epi32(alternative.model);
+        choice = _mm256_blendv_epi8(choice, here, _mm256_castps_si256(hit));
+        last = _mm256_blendv_epi8(last, here, _mm256_castps_si256(positive));
+        done = _mm256_or_ps(done, hit);
     }
     let chosen = _mm256_blendv_epi8(last, choice, _mm256_castps_si256(done));
     let mut out = [0i32; GROUP];
@@ -178,16 +230,24 @@ fn choose(
     out
 }
 
-/// V of every alternative the households can use into `v` (model order); returns the largest.
+/// V of every alternative on the menu into `scratch.v` (menu order); returns the largest.
 #[target_feature(enable = "avx2")]
-fn utilities(block: &Block, lanes: &[usize; GROUP], cell: Cell, t: &WeekTables, v: &mut [__m256]) -> __m256 {
+fn utilities(
+    block: &Block,
+    lanes: &[usize; GROUP],
+    cell: Cell,
+    (t, menu): (&WeekTables, &Menu),
+    scratch: &mut Lanes,
+) -> __m256 {
     let r_count = t.retailers;
     let beta_d = t.distance_sensitivity[cell.segment];
     let (beta, gamma) = (_mm256_set1_ps(beta_d), _mm256_set1_ps(t.loyalty_weight));
-    let base = &t.base[(cell.segment * t.regions + cell.region) * r_count * 3..][..r_count * 3];
-    let region = cell.region * r_count..(cell.region + 1) * r_count;
-    let (store_km, pickup_km, reach) =
-        (&t.store_km[region.clone()], &t.pickup_km[region.clone()], &t.delivery_reach[region]);
+    for first in (0..r_count).step_by(GROUP) {
+        let at = first..first + GROUP;
+        transposed(&block.unit_distance, lanes, (r_count, first), &mut scratch.units[at.clone()]);
+        transposed(&block.loyalty, lanes, (r_count, first), &mut scratch.loyalties[at]);
+    }
+    let v = &mut scratch.v;
     v[0] = if block.outside_distance.is_empty() {
         _mm256_setzero_ps()
     } else {
@@ -196,32 +256,19 @@ fn utilities(block: &Block, lanes: &[usize; GROUP], cell: Cell, t: &WeekTables, 
     };
     let mut top = v[0];
     let unavailable = _mm256_set1_ps(UNAVAILABLE);
-    let (mut units, mut loyalties) = ([_mm256_setzero_ps(); GROUP], [_mm256_setzero_ps(); GROUP]);
-    for first in (0..r_count).step_by(GROUP) {
-        transposed(&block.unit_distance, lanes, (r_count, first), &mut units);
-        transposed(&block.loyalty, lanes, (r_count, first), &mut loyalties);
-        for (j, (&unit, &loyalty)) in units.iter().zip(&loyalties).enumerate().take(r_count - first) {
-            let r = first + j;
-            let near = _mm256_mul_ps(beta, unit);
-            let store = _mm256_add_ps(
-                _mm256_sub_ps(_mm256_set1_ps(base[3 * r]), _mm256_mul_ps(near, _mm256_set1_ps(store_km[r]))),
-                _mm256_mul_ps(gamma, loyalty),
-            );
-            v[1 + 3 * r] = store;
-            top = _mm256_max_ps(store, top);
-            if cell.online {
-                let loyal = _mm256_mul_ps(gamma, loyalty);
-                let pickup = _mm256_add_ps(
-                    _mm256_sub_ps(_mm256_set1_ps(base[3 * r + 1]), _mm256_mul_ps(near, _mm256_set1_ps(pickup_km[r]))),
-                    loyal,
-                );
-                let reached = _mm256_cmp_ps::<_CMP_LT_OQ>(unit, _mm256_set1_ps(reach[r]));
-                let missing = _mm256_andnot_ps(reached, unavailable);
-                let delivery = _mm256_add_ps(_mm256_add_ps(_mm256_set1_ps(base[3 * r + 2]), loyal), missing);
-                (v[2 + 3 * r], v[3 + 3 * r]) = (pickup, delivery);
-                top = _mm256_max_ps(delivery, _mm256_max_ps(pickup, top));
-            }
-        }
+    for (value, a) in v[1..].iter_mut().zip(&menu.alternatives[1..]) {
+        let (unit, loyalty) = (scratch.units[a.retailer], scratch.loyalties[a.retailer]);
+        let (base, km) = (_mm256_set1_ps(a.base), _mm256_set1_ps(a.km));
+        let loyal = _mm256_mul_ps(gamma, loyalty);
+        *value = if a.channel < 2 {
+            // Store or pickup: base − β_d·unit·km + γ·L.
+            _mm256_add_ps(_mm256_sub_ps(base, _mm256_mul_ps(_mm256_mul_ps(beta, unit), km)), loyal)
+        } else {
+            // Delivery: base + γ·L, unavailable beyond reach.
+            let reached = _mm256_cmp_ps::<_CMP_LT_OQ>(unit, km);
+            _mm256_add_ps(_mm256_add_ps(base, loyal), _mm256_andnot_ps(reached, unavailable))
+        };
+        top = _mm256_max_ps(*value, top);
     }
     top
 }
@@ -230,13 +277,21 @@ fn utilities(block: &Block, lanes: &[usize; GROUP], cell: Cell, t: &WeekTables, 
 /// household-major table (`retailers` per household), one vector per retailer with the
 /// households in lanes: eight row loads (masked past the row's end) and an 8 × 8 transpose.
 #[target_feature(enable = "avx2")]
-fn transposed(table: &[f32], lanes: &[usize; GROUP], (retailers, first): (usize, usize), out: &mut [__m256; GROUP]) {
+fn transposed(table: &[f32], lanes: &[usize; GROUP], (retailers, first): (usize, usize), out: &mut [__m256]) {
     let width = (retailers - first).min(GROUP);
     let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(width as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     let rows: [__m256; GROUP] = std::array::from_fn(|k| {
-        let row = &table[lanes[k] * retailers + first..][..width];
-        // SAFETY: the mask leaves out every lane past `row`, which lies inside `table`.
-        unsafe { _mm256_maskload_ps(row.as_ptr(), mask) }
+        let at = lanes[k] * retailers + first;
+        match table.get(at..at + GROUP) {
+            // Past the row's end (the next household's values) when `width` < 8: unused lanes.
+            // SAFETY: eight f32 inside `table`.
+            Some(eight) => unsafe { _mm256_loadu_ps(eight.as_ptr()) },
+            None => {
+                let row = &table[at..][..width];
+                // SAFETY: the mask leaves out every lane past `row`, which lies inside `table`.
+                unsafe { _mm256_maskload_ps(row.as_ptr(), mask) }
+            }
+        }
     });
     let low = |a, b| _mm256_unpacklo_ps(a, b);
     let high = |a, b| _mm256_unpackhi_ps(a, b);
@@ -265,11 +320,11 @@ fn transposed(table: &[f32], lanes: &[usize; GROUP], (retailers, first): (usize,
 /// Plain-logit weights exp(V − max V) into `w`; returns the total, summed as `kernel.rs` does:
 /// per lane of its padded layout in layout order, then over those eight sums in order.
 #[target_feature(enable = "avx2")]
-fn plain_weights(plan: &Plan, kind: usize, top: __m256, v: &[__m256], w: &mut [__m256]) -> __m256 {
+fn plain_weights(menu: &Menu, top: __m256, v: &[__m256], w: &mut [__m256]) -> __m256 {
     let mut lane_sum = [_mm256_setzero_ps(); GROUP];
-    for &(a, lane) in &plan.layout[kind] {
-        w[a] = exp8(v[a], top);
-        lane_sum[lane] = _mm256_add_ps(lane_sum[lane], w[a]);
+    for &(j, lane) in &menu.layout {
+        w[j] = exp8(v[j], top);
+        lane_sum[lane] = _mm256_add_ps(lane_sum[lane], w[j]);
     }
     // Summing from −0.0, as `Iterator::sum` does, gives the first lane's sum exactly.
     lane_sum[1..].iter().fold(lane_sum[0], |total, &s| _mm256_add_ps(total, s))
@@ -279,23 +334,19 @@ fn plain_weights(plan: &Plan, kind: usize, top: __m256, v: &[__m256], w: &mut [_
 /// total, with `within_nest_weights`'s operations in its order.
 #[target_feature(enable = "avx2")]
 fn nested_weights(
-    (plan, kind, t): (&Plan, usize, &WeekTables),
+    menu: &Menu,
     top: __m256,
-    v: &[__m256],
-    w: &mut [__m256],
+    t: &WeekTables,
+    (v, w): (&[__m256], &mut [__m256]),
     nests: &mut NestLanes,
 ) -> __m256 {
     let zero = _mm256_setzero_ps();
-    for nest in &plan.members[kind] {
-        for &a in nest {
-            let x = _mm256_mul_ps(_mm256_sub_ps(v[a], top), _mm256_set1_ps(plan.inverse[a]));
-            w[a] = exp8(x, zero);
-        }
+    for ((weight, &value), a) in w.iter_mut().zip(v).zip(&menu.alternatives) {
+        *weight = exp8(_mm256_mul_ps(_mm256_sub_ps(value, top), _mm256_set1_ps(a.inverse)), zero);
     }
-    let nests = &mut *nests;
     let mut best = _mm256_set1_ps(f32::MIN);
-    for (n, (members, &lambda)) in plan.members[kind].iter().zip(&t.lambda).enumerate() {
-        let s = members.iter().fold(zero, |s, &a| _mm256_add_ps(s, w[a]));
+    for (n, (members, &lambda)) in menu.members.iter().zip(&t.lambda).enumerate() {
+        let s = members.iter().fold(zero, |s, &j| _mm256_add_ps(s, w[j]));
         let value = _mm256_add_ps(top, _mm256_mul_ps(_mm256_set1_ps(lambda), ln8(s)));
         let some = _mm256_cmp_ps::<_CMP_GT_OQ>(s, zero);
         let i = _mm256_blendv_ps(_mm256_set1_ps(UNAVAILABLE), value, some);
@@ -309,10 +360,8 @@ fn nested_weights(
         nests.factor[n] = _mm256_and_ps(some, _mm256_div_ps(nest_weight, s));
         total = _mm256_add_ps(total, nest_weight);
     }
-    for members in &plan.members[kind] {
-        for &a in members {
-            w[a] = _mm256_mul_ps(w[a], nests.factor[plan.nest[a]]);
-        }
+    for (weight, a) in w.iter_mut().zip(&menu.alternatives) {
+        *weight = _mm256_mul_ps(*weight, nests.factor[a.nest]);
     }
     total
 }
