@@ -7,7 +7,7 @@ mod common;
 use cartshift::engine::alternative;
 use cartshift::engine::population::populate;
 use cartshift::model::adoption::bass_path;
-use cartshift::model::geometry::{distance_scale, mean_nearest_distance, unit_distance};
+use cartshift::model::geometry::{distance_scale, distance_value, mean_nearest_distance, unit_distance};
 use cartshift::model::logit::probabilities;
 use common::*;
 
@@ -87,7 +87,7 @@ fn nearest_store_distance_is_rayleigh() {
     let km = distance_scale(25.0, 100.0).unwrap();
     let distances: Vec<f64> = populate(&s, 0)
         .iter()
-        .flat_map(|b| b.unit_distance.iter().map(|&u| u as f64 * km).collect::<Vec<_>>())
+        .flat_map(|b| b.unit_distance.iter().map(|&u| f64::from(distance_value(u)) * km).collect::<Vec<_>>())
         .collect();
     let n = distances.len() as f64;
     let mean = distances.iter().sum::<f64>() / n;

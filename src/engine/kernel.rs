@@ -1,9 +1,12 @@
 //! The per-household-week kernel: go online, choose, update loyalty — for one block, one week.
 //!
 //! Layout: a [`Block`] is a struct of arrays (region and segment as `u8`, an online flag, and
-//! per retailer the unit nearest-store distance sqrt(−ln U/π) and the loyalty, `f32`, stored
-//! household-major so one household's retailers are adjacent): 3 + 8R bytes per household, plus
-//! a bitset of the retailers it shopped at in reported weeks (reach), R/8 bytes rounded up.
+//! per retailer the unit nearest-store distance sqrt(−ln U/π) and the loyalty, each in 16-bit
+//! quanta ([`crate::model::geometry::DISTANCE_QUANTUM`], [`loyalty::QUANTUM`]; both powers of
+//! two, so turning them back into `f32` is exact), stored household-major so one household's
+//! retailers are adjacent): 3 + 4R bytes per household, 2 more for the outside option's own
+//! stores, plus a bitset of the retailers it shopped at in reported weeks (reach), R/8 bytes
+//! rounded up.
 //!
 //! Precomputed once per week ([`WeekTables`]): per segment × region × retailer × channel, the
 //! utility without distance and loyalty (quality, price, wait, fee), with channels that do not
@@ -34,6 +37,7 @@
 
 use super::population::{Block, visited_bytes};
 use super::week_tables::WeekTables;
+use crate::model::geometry::distance_value;
 use crate::model::logit::UNAVAILABLE;
 use crate::model::nested_logit::{self, Members, NestScratch, Nests};
 use crate::model::{adoption, coupling, lanes, logit, loyalty};
@@ -109,6 +113,9 @@ pub struct Scratch {
     /// retailer]`: the store column of [`WeekTables::base`], contiguous so the kernel's
     /// per-retailer loop runs in vector lanes.
     store_base: Vec<f32>,
+    /// One household's unit distances and loyalties as `f32`, per retailer.
+    unit_row: Vec<f32>,
+    loyalty_row: Vec<f32>,
 }
 
 impl Scratch {
@@ -135,6 +142,8 @@ impl Scratch {
             store_members: Members::default(),
             all_members: Members::default(),
             store_base: tables.base.iter().step_by(3).copied().collect(),
+            unit_row: vec![0.0; retailers],
+            loyalty_row: vec![0.0; retailers],
         };
         for (r, &n) in tables.retailer_nest.iter().enumerate() {
             for c in 0..3 {
@@ -337,10 +346,13 @@ pub fn prepare_choice(
     let g = block.region[i] as usize;
     let s = block.segment[i] as usize;
     let online = go_online(block, i, week, u_online, tally);
-    let loyalty = &block.loyalty[i * r_count..(i + 1) * r_count];
-    let distance = &block.unit_distance[i * r_count..(i + 1) * r_count];
-    let outside = block.outside_distance.get(i).map(|&unit| unit * t.outside_km[g]);
-    fill_utilities(scratch, t, (g, s), online, outside, distance, loyalty);
+    let (mut distance, mut loyal) = (std::mem::take(&mut scratch.unit_row), std::mem::take(&mut scratch.loyalty_row));
+    let at = i * r_count..(i + 1) * r_count;
+    distance.iter_mut().zip(&block.unit_distance[at.clone()]).for_each(|(d, &q)| *d = distance_value(q));
+    loyal.iter_mut().zip(&block.loyalty[at]).for_each(|(l, &q)| *l = loyalty::value(q));
+    let outside = block.outside_distance.get(i).map(|&unit| distance_value(unit) * t.outside_km[g]);
+    fill_utilities(scratch, t, (g, s), online, outside, &distance, &loyal);
+    (scratch.unit_row, scratch.loyalty_row) = (distance, loyal);
     let used = if online { scratch.utilities.len() } else { scratch.store_end };
     scratch.online = online;
     scratch.total = if scratch.nested {
@@ -364,8 +376,9 @@ pub(super) fn go_online(block: &mut Block, i: usize, week: &WeekInputs, u_online
     let (t, d) = (week.tables, week.dynamics);
     let g = block.region[i] as usize;
     if !block.online[i] {
-        let loyalty = &block.loyalty[i * t.retailers..(i + 1) * t.retailers];
-        let pulled: f32 = if t.any_pull { t.pull.iter().zip(loyalty).map(|(p, l)| p * l).sum() } else { 0.0 };
+        let held = &block.loyalty[i * t.retailers..(i + 1) * t.retailers];
+        let pulled: f32 =
+            if t.any_pull { t.pull.iter().zip(held).map(|(p, &l)| p * loyalty::value(l)).sum() } else { 0.0 };
         let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled as f64, week.fractions[g]);
         block.online[i] = (u_online as f64) < p;
     }
@@ -385,7 +398,8 @@ pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize,
     if let Some(r) = chosen.filter(|_| week.reported) {
         block.visited[i * visited_bytes(r_count) + r / 8] |= 1 << (r % 8);
     }
-    loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.dynamics.loyalty_smoothing as f32);
+    let keep = loyalty::keep(week.dynamics.loyalty_smoothing as f32);
+    loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, keep);
 }
 
 /// V for every alternative of one household into the scratch layout; the outside option is 0,
@@ -478,7 +492,7 @@ mod tests {
                     simulate_block(a, &week, &mut stream(1, 0, a.index, Some(w), Purpose::Week), &mut ta);
                     simulate_block_here(b, &week, &mut stream(1, 0, b.index, Some(w), Purpose::Week), &mut tb);
                     assert_eq!(ta, tb, "{file}, week {w}");
-                    let bits = |x: &Block| x.loyalty.iter().map(|l| l.to_bits()).collect::<Vec<_>>();
+                    let bits = |x: &Block| x.loyalty.clone();
                     assert_eq!(bits(a), bits(b), "{file}, week {w}");
                     assert_eq!((&a.online, &a.visited), (&b.online, &b.visited), "{file}, week {w}");
                     #[cfg(target_arch = "x86_64")]

@@ -24,8 +24,10 @@
 use super::kernel::{Tally, WeekInputs, commit_choice, go_online, week_draws};
 use super::population::Block;
 use super::week_tables::WeekTables;
+use crate::model::geometry::{DISTANCE_QUANTUM, distance_value};
 use crate::model::lanes::avx2::{exp8, ln8};
 use crate::model::logit::{self, UNAVAILABLE};
+use crate::model::loyalty;
 use rand_chacha::ChaCha8Rng;
 use std::arch::x86_64::*;
 
@@ -244,14 +246,14 @@ fn utilities(
     let (beta, gamma) = (_mm256_set1_ps(beta_d), _mm256_set1_ps(t.loyalty_weight));
     for first in (0..r_count).step_by(GROUP) {
         let at = first..first + GROUP;
-        transposed(&block.unit_distance, lanes, (r_count, first), &mut scratch.units[at.clone()]);
-        transposed(&block.loyalty, lanes, (r_count, first), &mut scratch.loyalties[at]);
+        transposed(&block.unit_distance, DISTANCE_QUANTUM, lanes, (r_count, first), &mut scratch.units[at.clone()]);
+        transposed(&block.loyalty, loyalty::QUANTUM, lanes, (r_count, first), &mut scratch.loyalties[at]);
     }
     let v = &mut scratch.v;
     v[0] = if block.outside_distance.is_empty() {
         _mm256_setzero_ps()
     } else {
-        let km = lanes_f32(|k| block.outside_distance[lanes[k]] * t.outside_km[cell.region]);
+        let km = lanes_f32(|k| distance_value(block.outside_distance[lanes[k]]) * t.outside_km[cell.region]);
         _mm256_mul_ps(_mm256_set1_ps(-beta_d), km)
     };
     let mut top = v[0];
@@ -274,24 +276,33 @@ fn utilities(
 }
 
 /// Retailers `first..first + 8` (those that exist) of eight households' rows of a
-/// household-major table (`retailers` per household), one vector per retailer with the
-/// households in lanes: eight row loads (masked past the row's end) and an 8 × 8 transpose.
+/// household-major table of 16-bit quanta (`retailers` per household), as `f32` values
+/// (`quantum` × count, exact), one vector per retailer with the households in lanes: eight row
+/// loads (copied through a buffer past the table's end) and an 8 × 8 transpose.
 #[target_feature(enable = "avx2")]
-fn transposed(table: &[f32], lanes: &[usize; GROUP], (retailers, first): (usize, usize), out: &mut [__m256]) {
+fn transposed(
+    table: &[u16],
+    quantum: f32,
+    lanes: &[usize; GROUP],
+    (retailers, first): (usize, usize),
+    out: &mut [__m256],
+) {
     let width = (retailers - first).min(GROUP);
-    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(width as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    let scale = _mm256_set1_ps(quantum);
     let rows: [__m256; GROUP] = std::array::from_fn(|k| {
         let at = lanes[k] * retailers + first;
-        match table.get(at..at + GROUP) {
+        let counts = match table.get(at..at + GROUP) {
             // Past the row's end (the next household's values) when `width` < 8: unused lanes.
-            // SAFETY: eight f32 inside `table`.
-            Some(eight) => unsafe { _mm256_loadu_ps(eight.as_ptr()) },
+            // SAFETY: eight u16 inside `table`.
+            Some(eight) => unsafe { _mm_loadu_si128(eight.as_ptr().cast()) },
             None => {
-                let row = &table[at..][..width];
-                // SAFETY: the mask leaves out every lane past `row`, which lies inside `table`.
-                unsafe { _mm256_maskload_ps(row.as_ptr(), mask) }
+                let mut eight = [0u16; GROUP];
+                eight[..width].copy_from_slice(&table[at..][..width]);
+                // SAFETY: `eight` holds eight u16.
+                unsafe { _mm_loadu_si128(eight.as_ptr().cast()) }
             }
-        }
+        };
+        _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(counts)), scale)
     });
     let low = |a, b| _mm256_unpacklo_ps(a, b);
     let high = |a, b| _mm256_unpackhi_ps(a, b);

@@ -1,6 +1,6 @@
 //! The simulated households of one replication, in blocks that each own their random streams.
 
-use crate::model::geometry::unit_distance;
+use crate::model::geometry::{quantise_distance, unit_distance};
 use crate::rng::{BLOCK_HOUSEHOLDS, Purpose, stream, uniform, uniform_open_zero};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -17,13 +17,14 @@ pub struct Block {
     pub segment: Vec<u8>,
     /// Online-capable yet?
     pub online: Vec<bool>,
-    /// Nearest-store distance at unit density, sqrt(−ln U_hr / π), per retailer.
-    pub unit_distance: Vec<f32>,
-    /// Nearest outside-option store at unit density, one per household; empty when the
-    /// outside option has no stores of its own.
-    pub outside_distance: Vec<f32>,
-    /// Loyalty L_hr per retailer.
-    pub loyalty: Vec<f32>,
+    /// Nearest-store distance at unit density, sqrt(−ln U_hr / π), per retailer, in quanta
+    /// of [`crate::model::geometry::DISTANCE_QUANTUM`].
+    pub unit_distance: Vec<u16>,
+    /// Nearest outside-option store at unit density, one per household, in the same quanta;
+    /// empty when the outside option has no stores of its own.
+    pub outside_distance: Vec<u16>,
+    /// Loyalty L_hr per retailer, in quanta of [`crate::model::loyalty::QUANTUM`].
+    pub loyalty: Vec<u16>,
     /// Shopped at the retailer (any channel) in a reported week yet? A bitset per household,
     /// [`visited_bytes`] bytes each, retailer r in bit r % 8 of byte r / 8.
     pub visited: Vec<u8>,
@@ -40,9 +41,9 @@ impl Block {
         self.region.capacity()
             + self.segment.capacity()
             + self.online.capacity() * size_of::<bool>()
-            + self.unit_distance.capacity() * size_of::<f32>()
-            + self.outside_distance.capacity() * size_of::<f32>()
-            + self.loyalty.capacity() * size_of::<f32>()
+            + self.unit_distance.capacity() * size_of::<u16>()
+            + self.outside_distance.capacity() * size_of::<u16>()
+            + self.loyalty.capacity() * size_of::<u16>()
             + self.visited.capacity()
     }
 
@@ -109,21 +110,21 @@ fn populate_block(s: &Scenario, replication: u32, index: usize, first: u64, len:
         online.push(u_online < s.segments[seg].digital_adoption);
     }
     let retailers = s.retailers.len();
-    let mut distance = vec![0.0f32; len * retailers];
+    let mut distance = vec![0u16; len * retailers];
     for r in 0..retailers {
         let mut rng = stream(seed, replication, index, None, Purpose::Distance(r));
         for i in 0..len {
-            distance[i * retailers + r] = unit_distance(uniform_open_zero(&mut rng)) as f32;
+            distance[i * retailers + r] = quantise_distance(unit_distance(uniform_open_zero(&mut rng)));
         }
     }
     let outside_distance = match s.outside_stores {
         Some(_) => {
             let mut rng = stream(seed, replication, index, None, Purpose::OutsideDistance);
-            (0..len).map(|_| unit_distance(uniform_open_zero(&mut rng)) as f32).collect()
+            (0..len).map(|_| quantise_distance(unit_distance(uniform_open_zero(&mut rng)))).collect()
         }
         None => Vec::new(),
     };
-    let loyalty = vec![0.0; len * retailers];
+    let loyalty = vec![0; len * retailers];
     let visited = vec![0; len * visited_bytes(retailers)];
     Block { index, region, segment, online, unit_distance: distance, outside_distance, loyalty, visited }
 }

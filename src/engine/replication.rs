@@ -10,6 +10,7 @@ use super::population::{Block, populate, region_sizes, visited_bytes};
 use super::price_response::PriceResponder;
 use super::week_tables::{WeekTables, alternative};
 use crate::model::coupling;
+use crate::model::loyalty;
 use crate::model::nested_coupling::{self, Groups};
 use crate::model::retailer_state::RetailerState;
 use crate::rng::{Purpose, stream};
@@ -359,8 +360,7 @@ fn apply_events(s: &Scenario, events: &[usize], states: &mut [RetailerState], bl
 fn move_loyalty(blocks: &mut [Block], retailers: usize, from: usize, to: usize) {
     blocks.par_iter_mut().for_each(|b| {
         for l in b.loyalty.chunks_exact_mut(retailers) {
-            l[to] += l[from];
-            l[from] = 0.0;
+            loyalty::absorb(l, from, to);
         }
     });
 }

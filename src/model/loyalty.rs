@@ -1,49 +1,129 @@
 //! Guadagni–Little loyalty (MODEL.md §4): an exponentially smoothed record of past choices.
+//!
+//! Each household keeps L_hr in 16 bits: L = q / 65536 (the quantum is a power of two, so the
+//! value is exact in `f32`), updated in integers with round-to-nearest. A quantum is 1.5e-5
+//! loyalty, 1.5e-5 × γ in utility: far below any interval the model reports. The one visible
+//! effect of rounding is a floor: a loyalty below 0.5 / (1 − θ) quanta (2.5 quanta, 3.8e-5, at
+//! the default θ = 0.8) no longer decays, where the exact recursion would keep halving it.
 
-/// L ← θL + (1 − θ)·[r was chosen] for every retailer; `chosen` is `None` for the outside option.
-/// The decay runs four retailers at a time (one vector multiply), the rest one by one: the same
-/// products either way.
+/// Loyalty per quantum: L = q × QUANTUM.
+pub const QUANTUM: f32 = 1.0 / 65536.0;
+
+/// The loyalty a stored quantum count stands for (exact).
+#[inline(always)]
+pub fn value(q: u16) -> f32 {
+    f32::from(q) * QUANTUM
+}
+
+/// The stored quantum count of loyalty `l` ∈ [0, 1] (nearest; 1 saturates at 65535).
 #[inline]
-pub fn update(loyalty: &mut [f32], chosen: Option<usize>, smoothing: f32) {
-    let mut chunks = loyalty.chunks_exact_mut(4);
-    for chunk in &mut chunks {
-        let chunk: &mut [f32; 4] = chunk.try_into().expect("chunks of four");
-        *chunk = chunk.map(|l| l * smoothing);
-    }
-    for l in chunks.into_remainder() {
-        *l *= smoothing;
+pub fn quantise(l: f32) -> u16 {
+    (l.clamp(0.0, 1.0) * 65536.0).round().min(65535.0) as u16
+}
+
+/// θ in quanta of 2⁻¹⁶: the integer the update multiplies by.
+#[inline]
+pub fn keep(smoothing: f32) -> u32 {
+    (smoothing.clamp(0.0, 1.0) * 65536.0).round() as u32
+}
+
+/// L ← θL + (1 − θ)·[r was chosen] for every retailer, in quanta: q ← round(q·θ) (+ 65536·(1 − θ)
+/// for the chosen one, saturating at 65535); `keep` is [`keep`]`(θ)`, `chosen` is `None` for the
+/// outside option.
+#[inline]
+pub fn update(loyalty: &mut [u16], chosen: Option<usize>, keep: u32) {
+    for q in loyalty.iter_mut() {
+        *q = ((u32::from(*q) * keep + 32768) >> 16) as u16;
     }
     if let Some(r) = chosen {
-        loyalty[r] += 1.0 - smoothing;
+        loyalty[r] = (u32::from(loyalty[r]) + (65536 - keep)).min(65535) as u16;
     }
+}
+
+/// Loyalty moved from one retailer to another (a rebranding acquisition), saturating at 1.
+#[inline]
+pub fn absorb(loyalty: &mut [u16], from: usize, to: usize) {
+    loyalty[to] = loyalty[to].saturating_add(loyalty[from]).min(65535);
+    loyalty[from] = 0;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Runs `update` on quantised loyalty beside the exact recursion in f64; returns the largest gap.
+    fn largest_gap(start: &[f64], choices: &[Option<usize>], smoothing: f64) -> f64 {
+        let mut exact = start.to_vec();
+        let mut q: Vec<u16> = start.iter().map(|&l| quantise(l as f32)).collect();
+        let mut gap: f64 = 0.0;
+        for &chosen in choices {
+            update(&mut q, chosen, keep(smoothing as f32));
+            for (r, l) in exact.iter_mut().enumerate() {
+                *l = smoothing * *l + (1.0 - smoothing) * f64::from(chosen == Some(r));
+            }
+            for (&l, &qr) in exact.iter().zip(&q) {
+                gap = gap.max((l - f64::from(value(qr))).abs());
+            }
+        }
+        gap
+    }
+
     #[test]
     fn chosen_retailer_gains_and_others_decay() {
-        let mut l = [0.5_f32, 0.2];
-        update(&mut l, Some(1), 0.8);
-        assert!((l[0] - 0.4).abs() < 1e-6);
-        assert!((l[1] - (0.16 + 0.2)).abs() < 1e-6);
+        let mut l = [quantise(0.5), quantise(0.2)];
+        update(&mut l, Some(1), keep(0.8));
+        assert!((value(l[0]) - 0.4).abs() <= QUANTUM);
+        assert!((value(l[1]) - (0.16 + 0.2)).abs() <= 2.0 * QUANTUM);
     }
 
     #[test]
     fn outside_option_decays_everything() {
-        let mut l = [0.5_f32, 0.25];
-        update(&mut l, None, 0.5);
-        assert_eq!(l, [0.25, 0.125]);
+        let mut l = [quantise(0.5), quantise(0.25)];
+        update(&mut l, None, keep(0.5));
+        assert_eq!(l.map(value), [0.25, 0.125]);
+    }
+
+    #[test]
+    fn quantised_loyalty_tracks_the_exact_recursion_within_its_rounding() {
+        // Each step adds at most half a quantum of rounding plus δ = |keep − 65536θ| quanta (θ
+        // itself rounded to quanta), and θ shrinks the error carried in: the gap stays below
+        // (0.5 + δ) / (1 − θ) quanta, plus the start's half quantum.
+        let choices: Vec<Option<usize>> = (0..500).map(|w| [Some(0), Some(2), None, Some(0)][w % 4]).collect();
+        for smoothing in [0.5, 0.8, 0.95] {
+            let delta = (f64::from(keep(smoothing as f32)) - 65536.0 * smoothing).abs();
+            let bound = ((0.5 + delta) / (1.0 - smoothing) + 0.5) * f64::from(QUANTUM);
+            let gap = largest_gap(&[0.3, 0.0, 0.9], &choices, smoothing);
+            assert!(gap <= bound, "θ {smoothing}: gap {gap} above {bound}");
+        }
     }
 
     #[test]
     fn loyalties_stay_in_the_unit_interval_and_sum_to_at_most_one() {
-        let mut l = [0.0_f32; 3];
-        for week in 0..200 {
-            update(&mut l, [Some(0), Some(2), None][week % 3], 0.9);
-            assert!(l.iter().all(|&x| (0.0..=1.0).contains(&x)));
-            assert!(l.iter().sum::<f32>() <= 1.0 + 1e-5);
+        for smoothing in [0.0, 0.3, 0.8, 1.0] {
+            let mut l = [0_u16; 3];
+            for week in 0..200 {
+                update(&mut l, [Some(0), Some(2), None][week % 3], keep(smoothing));
+                let sum: f32 = l.iter().map(|&q| value(q)).sum();
+                assert!(sum <= 1.0 + 3.0 * QUANTUM, "θ {smoothing}: sum {sum}");
+            }
         }
+        let mut always = [0_u16; 2];
+        for _ in 0..200 {
+            update(&mut always, Some(1), keep(0.8));
+        }
+        // Always chosen, L → 1 = 65536 quanta, within the rounding bound of the test above.
+        let delta = (f64::from(keep(0.8)) - 65536.0 * 0.8).abs();
+        assert_eq!(always[0], 0);
+        assert!(65536.0 - f64::from(always[1]) <= (0.5 + delta) / 0.2, "always chosen: {}", always[1]);
+    }
+
+    #[test]
+    fn absorbing_moves_loyalty_and_saturates() {
+        let mut l = [quantise(0.25), quantise(0.5)];
+        absorb(&mut l, 0, 1);
+        assert_eq!(l.map(value), [0.0, 0.75]);
+        let mut full = [60000_u16, 60000];
+        absorb(&mut full, 0, 1);
+        assert_eq!(full, [0, 65535]);
     }
 }
