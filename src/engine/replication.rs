@@ -247,6 +247,7 @@ pub fn run_paired(
                 let nests =
                     (tables_a.nested || tables_b.nested).then(|| nest_groups(&scratch_a, &scratch_b, &to_reference));
                 let mut pairs = vec![0u64; alts_a * alts_b];
+                let mut coupling_scratch = nested_coupling::CouplingScratch::default();
                 for i in 0..block_a.len() {
                     let (u_online, u_choice) = week_draws(&mut rng);
                     prepare_choice(block_a, i, &inputs_a, u_online, &mut scratch_a, &mut tally_a);
@@ -264,9 +265,9 @@ pub fn run_paired(
                             from,
                             (&scratch_b.model_order(), groups_b),
                             (&scratch_a.model_order(), groups_a),
-                            &to_reference,
-                            group_map,
+                            (&to_reference, group_map),
                             &mut shocks,
+                            &mut coupling_scratch,
                         ),
                     };
                     commit_choice(block_a, i, &inputs_a, to, &mut tally_a);

@@ -90,6 +90,19 @@ pub fn map_groups(scenario: &Groups, reference: &Groups, to_reference: &[Option<
     map
 }
 
+/// Buffers [`couple_nested`] reuses from household to household, so that coupling a choice
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub struct CouplingScratch {
+    max: Vec<f64>,
+    sums: Vec<f64>,
+    values: Vec<f64>,
+    reference_top: Owned,
+    scenario_top: Owned,
+    within_scenario: Owned,
+    within_reference: Owned,
+}
+
 /// The scenario's choice for a household whose reference choice is `from` (see the module
 /// documentation). `reference` and `scenario` give V and weights in the model's order (weight
 /// 0 where an alternative is not available; any other positive weight means available).
@@ -97,28 +110,30 @@ pub fn couple_nested(
     from: usize,
     reference: (&Logit, &Groups),
     scenario: (&Logit, &Groups),
-    to_reference: &[Option<usize>],
-    group_map: &[Option<usize>],
+    (to_reference, group_map): (&[Option<usize>], &[Option<usize>]),
     shocks: &mut ChaCha8Rng,
+    scratch: &mut CouplingScratch,
 ) -> usize {
     let (ref_logit, ref_groups) = reference;
     let (sc_logit, sc_groups) = scenario;
-    let ref_top = inclusive_values(ref_logit, ref_groups);
-    let sc_top = inclusive_values(sc_logit, sc_groups);
+    let CouplingScratch { max, sums, values, reference_top, scenario_top, within_scenario, within_reference } = scratch;
+    inclusive_values(ref_logit, ref_groups, (max, sums, values), reference_top);
+    inclusive_values(sc_logit, sc_groups, (max, sums, values), scenario_top);
     let from_group = ref_groups.of[from];
-    let to_group = couple(from_group, &ref_top.logit(), &sc_top.logit(), group_map, shocks);
-    let within_sc = Within::new(sc_logit, sc_groups, to_group);
-    if within_sc.members == 1 {
-        return within_sc.only;
+    let to_group = couple(from_group, &reference_top.logit(), &scenario_top.logit(), group_map, shocks);
+    let (members, only) = within(sc_logit, sc_groups, to_group, values, within_scenario);
+    if members == 1 {
+        return only;
     }
     if group_map[to_group] == Some(from_group) {
-        let within_ref = Within::new(ref_logit, ref_groups, from_group);
-        return couple(from, &within_ref.logit(), &within_sc.logit(), to_reference, shocks);
+        within(ref_logit, ref_groups, from_group, values, within_reference);
+        return couple(from, &within_reference.logit(), &within_scenario.logit(), to_reference, shocks);
     }
-    within_sc.pick(uniform(shocks))
+    super::logit::pick(&within_scenario.weights, within_scenario.total, uniform(shocks) as f32).0
 }
 
-/// A logit over some values (utilities, weights exp(u − max u), total), owned.
+/// A logit over some values (utilities, weights exp(u − max u), total), in reused buffers.
+#[derive(Debug, Default)]
 struct Owned {
     utilities: Vec<f32>,
     weights: Vec<f32>,
@@ -126,13 +141,15 @@ struct Owned {
 }
 
 impl Owned {
-    fn from_utilities(utilities: Vec<f64>) -> Owned {
+    /// The logit of `utilities` (−∞ for one that is not available).
+    fn fill(&mut self, utilities: &[f64]) {
         let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let weights: Vec<f32> =
-            utilities.iter().map(|&u| if u == f64::NEG_INFINITY { 0.0 } else { (u - max).exp() as f32 }).collect();
-        let total = weights.iter().sum();
-        let utilities = utilities.iter().map(|&u| if u == f64::NEG_INFINITY { f32::MIN } else { u as f32 }).collect();
-        Owned { utilities, weights, total }
+        self.weights.clear();
+        self.weights
+            .extend(utilities.iter().map(|&u| if u == f64::NEG_INFINITY { 0.0 } else { (u - max).exp() as f32 }));
+        self.total = self.weights.iter().sum();
+        self.utilities.clear();
+        self.utilities.extend(utilities.iter().map(|&u| if u == f64::NEG_INFINITY { f32::MIN } else { u as f32 }));
     }
 
     fn logit(&self) -> Logit<'_> {
@@ -140,59 +157,53 @@ impl Owned {
     }
 }
 
-/// I_g per group (−∞ for a group with nothing available) as a logit over groups.
-fn inclusive_values(logit: &Logit, groups: &Groups) -> Owned {
-    let mut max = vec![f64::NEG_INFINITY; groups.len()];
+/// I_g per group (−∞ for a group with nothing available) as a logit over groups, into `out`.
+fn inclusive_values(
+    logit: &Logit,
+    groups: &Groups,
+    (max, sums, values): (&mut Vec<f64>, &mut Vec<f64>, &mut Vec<f64>),
+    out: &mut Owned,
+) {
+    max.clear();
+    max.resize(groups.len(), f64::NEG_INFINITY);
     for (k, &g) in groups.of.iter().enumerate() {
         if logit.weights[k] > 0.0 {
             max[g] = max[g].max(f64::from(logit.utilities[k]));
         }
     }
-    let mut sums = vec![0.0f64; groups.len()];
+    sums.clear();
+    sums.resize(groups.len(), 0.0);
     for (k, &g) in groups.of.iter().enumerate() {
         if logit.weights[k] > 0.0 {
             sums[g] += ((f64::from(logit.utilities[k]) - max[g]) / f64::from(groups.lambda[g])).exp();
         }
     }
-    let values = (0..groups.len())
-        .map(|g| if sums[g] > 0.0 { max[g] + f64::from(groups.lambda[g]) * sums[g].ln() } else { f64::NEG_INFINITY })
-        .collect();
-    Owned::from_utilities(values)
+    values.clear();
+    values.extend(
+        (0..groups.len()).map(|g| {
+            if sums[g] > 0.0 { max[g] + f64::from(groups.lambda[g]) * sums[g].ln() } else { f64::NEG_INFINITY }
+        }),
+    );
+    out.fill(values);
 }
 
-/// The within-group logit of one group: V/λ for its available members, nothing elsewhere.
-struct Within {
-    logit: Owned,
-    members: usize,
-    only: usize,
-}
-
-impl Within {
-    fn new(logit: &Logit, groups: &Groups, group: usize) -> Within {
-        let lambda = f64::from(groups.lambda[group]);
-        let mut members = 0;
-        let mut only = 0;
-        let utilities = (0..groups.of.len())
-            .map(|k| {
-                if groups.of[k] == group && logit.weights[k] > 0.0 {
-                    members += 1;
-                    only = k;
-                    f64::from(logit.utilities[k]) / lambda
-                } else {
-                    f64::NEG_INFINITY
-                }
-            })
-            .collect();
-        Within { logit: Owned::from_utilities(utilities), members, only }
-    }
-
-    fn logit(&self) -> Logit<'_> {
-        self.logit.logit()
-    }
-
-    fn pick(&self, u: f64) -> usize {
-        super::logit::pick(&self.logit.weights, self.logit.total, u as f32).0
-    }
+/// The within-group logit of one group into `out`: V/λ for its available members, nothing
+/// elsewhere. Returns how many members are available and the last of them.
+fn within(logit: &Logit, groups: &Groups, group: usize, values: &mut Vec<f64>, out: &mut Owned) -> (usize, usize) {
+    let lambda = f64::from(groups.lambda[group]);
+    let (mut members, mut only) = (0, 0);
+    values.clear();
+    values.extend((0..groups.of.len()).map(|k| {
+        if groups.of[k] == group && logit.weights[k] > 0.0 {
+            members += 1;
+            only = k;
+            f64::from(logit.utilities[k]) / lambda
+        } else {
+            f64::NEG_INFINITY
+        }
+    }));
+    out.fill(values);
+    (members, only)
 }
 
 /// A uniform draw in [0, 1).

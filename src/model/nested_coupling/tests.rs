@@ -27,9 +27,11 @@ fn joint(reference: &World, scenario: &World, n: usize) -> Vec<Vec<f64>> {
     let mut choices = stream(5, 0, 0, Some(0), Purpose::Week);
     let mut shocks = stream(5, 0, 0, Some(0), Purpose::Shocks);
     let mut out = vec![vec![0.0; scenario.v.len()]; reference.v.len()];
+    let mut scratch = CouplingScratch::default();
     for _ in 0..n {
         let from = crate::model::logit::pick(&reference.w, reference.total, uniform(&mut choices) as f32).0;
-        let to = couple_nested(from, (&r, &reference.groups), (&s, &scenario.groups), &map, &group_map, &mut shocks);
+        let maps = (&map[..], &group_map[..]);
+        let to = couple_nested(from, (&r, &reference.groups), (&s, &scenario.groups), maps, &mut shocks, &mut scratch);
         out[from][to] += 1.0 / n as f64;
     }
     out
@@ -100,9 +102,11 @@ fn without_nests_it_is_the_plain_logit_coupling_draw_for_draw() {
     let rl = Logit { utilities: &r.v, weights: &r.w, total: r.total };
     let sl = Logit { utilities: &s.v, weights: &s.w, total: s.total };
     let (mut a, mut b) = (stream(9, 0, 0, Some(0), Purpose::Shocks), stream(9, 0, 0, Some(0), Purpose::Shocks));
+    let mut scratch = CouplingScratch::default();
     for from in (0..5).cycle().take(5_000) {
         let plain = couple(from, &rl, &sl, &map, &mut a);
-        let nested = couple_nested(from, (&rl, &r.groups), (&sl, &s.groups), &map, &group_map, &mut b);
+        let maps = (&map[..], &group_map[..]);
+        let nested = couple_nested(from, (&rl, &r.groups), (&sl, &s.groups), maps, &mut b, &mut scratch);
         assert_eq!(plain, nested, "from {from}");
     }
 }
