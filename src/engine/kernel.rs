@@ -398,8 +398,7 @@ pub fn commit_choice(block: &mut Block, i: usize, week: &WeekInputs, alt: usize,
     if let Some(r) = chosen.filter(|_| week.reported) {
         block.visited[i * visited_bytes(r_count) + r / 8] |= 1 << (r % 8);
     }
-    let keep = loyalty::keep(week.dynamics.loyalty_smoothing as f32);
-    loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, keep);
+    loyalty::update(&mut block.loyalty[i * r_count..(i + 1) * r_count], chosen, week.tables.loyalty_keep);
 }
 
 /// V for every alternative of one household into the scratch layout; the outside option is 0,

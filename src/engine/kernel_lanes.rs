@@ -57,7 +57,7 @@ struct Alternative {
 /// (`UNAVAILABLE` in the week's base table) weighs exactly 0 there, so leaving it out changes
 /// no sum, no maximum and no pick.
 #[derive(Debug, Clone, Default)]
-struct Menu {
+pub(crate) struct Menu {
     alternatives: Vec<Alternative>,
     /// Per nest: positions in `alternatives` in the order of `kernel.rs`'s layout.
     members: Vec<Vec<usize>>,
@@ -138,7 +138,11 @@ pub unsafe fn simulate_block(block: &mut Block, week: &WeekInputs, rng: &mut Cha
         order[count[k]] = i;
         count[k] += 1;
     }
-    let mut menus = vec![Menu::default(); 2 * cells];
+    let menus = t.lane_menus.get_or_init(|| {
+        (0..2 * cells)
+            .map(|k| Menu::new(t, Cell { online: k >= cells, segment: (k % cells) / t.regions, region: k % t.regions }))
+            .collect()
+    });
     let alternatives = 1 + 3 * t.retailers;
     let mut scratch = Lanes {
         v: vec![_mm256_setzero_ps(); alternatives],
@@ -152,7 +156,6 @@ pub unsafe fn simulate_block(block: &mut Block, week: &WeekInputs, rng: &mut Cha
             continue;
         }
         let cell = Cell { online: k >= cells, segment: (k % cells) / t.regions, region: k % t.regions };
-        menus[k] = Menu::new(t, cell);
         for group in order[start[k]..start[k + 1]].chunks(GROUP) {
             let lanes: [usize; GROUP] = std::array::from_fn(|j| group[j.min(group.len() - 1)]);
             let u: [f32; GROUP] = lanes.map(|i| u_choice[i]);

@@ -43,6 +43,8 @@ pub struct WeekTables {
     pub distance_sensitivity: Vec<f32>,
     /// γ.
     pub loyalty_weight: f32,
+    /// θ as the loyalty update's integer multiplier ([`crate::model::loyalty::keep`]).
+    pub loyalty_keep: u32,
     /// Adoption pull per retailer.
     pub pull: Vec<f32>,
     /// True if any retailer pulls households online.
@@ -61,6 +63,10 @@ pub struct WeekTables {
     /// km per unit distance to the nearest outside-option store, per region; empty when the
     /// outside option has no stores of its own (then V_outside = 0).
     pub outside_km: Vec<f32>,
+    /// The households-in-lanes kernel's menus, one per cell, built once a week by the first
+    /// block that needs them.
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) lane_menus: std::sync::OnceLock<Vec<super::kernel_lanes::Menu>>,
 }
 
 impl WeekTables {
@@ -109,6 +115,7 @@ impl WeekTables {
             delivery_reach,
             distance_sensitivity: s.segments.iter().map(|seg| seg.distance_sensitivity as f32).collect(),
             loyalty_weight: s.dynamics.loyalty_weight as f32,
+            loyalty_keep: crate::model::loyalty::keep(s.dynamics.loyalty_smoothing as f32),
             any_pull: pull.iter().any(|&p| p > 0.0),
             pull,
             expected_shares: s.retailers.iter().any(|r| r.price_response.is_some()),
@@ -116,6 +123,8 @@ impl WeekTables {
             nested: lambda.iter().any(|&l| l < 1.0),
             lambda,
             outside_km,
+            #[cfg(target_arch = "x86_64")]
+            lane_menus: std::sync::OnceLock::new(),
         }
     }
 }

@@ -26,7 +26,7 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
     }
     println!("machine: {cores} cores; load average {} at the start; medians of {}", load_average(), args.repeat);
     let s = scenario(&args.scenario, args.households)?;
-    let rss_before = memory_kib("VmRSS:");
+    let peak = peak_kib(&s, *threads.last().unwrap_or(&1));
     let rates = throughput(&s, &args.scenario, &threads, args.repeat);
     let one = rates.first().copied().unwrap_or(f64::NAN);
     if let Some(&all) = rates.last().filter(|_| rates.len() > 1) {
@@ -39,7 +39,7 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
             args.scenario.display()
         );
     }
-    memory(&s, rss_before);
+    memory(&s, peak);
     if let Some(fixture) = args.fixture.as_deref().filter(|f| !f.exists()) {
         println!("fixture {}: not found, skipped", fixture.display());
     }
@@ -110,17 +110,26 @@ fn median_seconds(repeat: u32, mut f: impl FnMut()) -> f64 {
     seconds[seconds.len() / 2]
 }
 
+/// The process's peak memory above where it stood, in KiB, over one untimed replication of `s`
+/// on `threads` threads, run before any timed one: later runs would start with memory that
+/// earlier runs freed but the allocator keeps per thread, and count it again.
+fn peak_kib(s: &Scenario, threads: usize) -> Option<u64> {
+    let before = memory_kib("VmRSS:")?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool starts");
+    pool.install(|| drop(run_replication(s, 0, &|_| ControlFlow::Continue(()))));
+    Some(memory_kib("VmHWM:")?.saturating_sub(before))
+}
+
 /// Bytes per household: what the households' state takes (the blocks' arrays, which grow with
-/// the households), and the process's peak above where it started (which also holds a fixed
-/// overhead: tables, tallies, thread stacks).
-fn memory(s: &Scenario, rss_before: Option<u64>) {
-    let peak = memory_kib("VmHWM:");
+/// the households), and the process's peak over a replication above where it started
+/// ([`peak_kib`]; it also holds a fixed overhead: tables, tallies, thread stacks).
+fn memory(s: &Scenario, peak: Option<u64>) {
     let blocks = populate(s, 0);
     let state: usize = blocks.iter().map(|b| b.heap_bytes()).sum();
     let n = s.simulation.households as f64;
     print!("  memory: households' state {:.1} bytes per household", state as f64 / n);
-    if let (Some(before), Some(peak)) = (rss_before, peak) {
-        let bytes = peak.saturating_sub(before) as f64 * 1024.0;
+    if let Some(peak) = peak {
+        let bytes = peak as f64 * 1024.0;
         print!("; peak {:.1} MiB above the start = {:.1} bytes per household", bytes / 1048576.0, bytes / n);
     }
     println!();
