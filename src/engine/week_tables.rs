@@ -49,6 +49,9 @@ pub struct WeekTables {
     pub pull: Vec<f32>,
     /// True if any retailer pulls households online.
     pub any_pull: bool,
+    /// The retailers whose pull is not zero, in retailer order: the kernel sums only their
+    /// terms (the others add an exact zero, so the sum is the same).
+    pub pulling: Vec<usize>,
     /// True if any retailer has a price response: the kernel then tallies expected shares.
     pub expected_shares: bool,
     /// Nest of each retailer's channels: 0 (the outside option's nest, λ = 1) for a retailer
@@ -117,6 +120,7 @@ impl WeekTables {
             loyalty_weight: s.dynamics.loyalty_weight as f32,
             loyalty_keep: crate::model::loyalty::keep(s.dynamics.loyalty_smoothing as f32),
             any_pull: pull.iter().any(|&p| p > 0.0),
+            pulling: (0..r_count).filter(|&r| pull[r] != 0.0).collect(),
             pull,
             expected_shares: s.retailers.iter().any(|r| r.price_response.is_some()),
             retailer_nest: s.retailers.iter().map(|r| r.format.map_or(0, |f| f as u8 + 1)).collect(),

@@ -30,26 +30,46 @@ pub fn keep(smoothing: f32) -> u32 {
 /// L ← θL + (1 − θ)·[r was chosen] for every retailer, in quanta: q ← round(q·θ) (+ 65536·(1 − θ)
 /// for the chosen one, saturating at 65535); `keep` is [`keep`]`(θ)`, `chosen` is `None` for the
 /// outside option.
-/// The decay runs eight retailers at a time, then four, then one by one (fixed-size chunks the
-/// compiler turns into vector operations): the same integers either way.
+/// On x86-64 the decay runs eight retailers at a time, then four, in SSE2 lanes (the rounded
+/// product from the high and low halves of 16-bit multiplies), the rest one by one: the same
+/// integers either way.
 #[inline]
 pub fn update(loyalty: &mut [u16], chosen: Option<usize>, keep: u32) {
-    let decay = |q: u16| ((u32::from(q) * keep + 32768) >> 16) as u16;
-    let mut eights = loyalty.chunks_exact_mut(8);
-    for chunk in &mut eights {
-        let chunk: &mut [u16; 8] = chunk.try_into().expect("chunks of eight");
-        *chunk = chunk.map(decay);
-    }
-    let mut fours = eights.into_remainder().chunks_exact_mut(4);
-    for chunk in &mut fours {
-        let chunk: &mut [u16; 4] = chunk.try_into().expect("chunks of four");
-        *chunk = chunk.map(decay);
-    }
-    for q in fours.into_remainder() {
-        *q = decay(*q);
+    #[cfg(target_arch = "x86_64")]
+    let done = if keep < 65536 { decay_lanes(loyalty, keep as u16) } else { loyalty.len() };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for q in &mut loyalty[done..] {
+        *q = ((u32::from(*q) * keep + 32768) >> 16) as u16;
     }
     if let Some(r) = chosen {
         loyalty[r] = (u32::from(loyalty[r]) + (65536 - keep)).min(65535) as u16;
+    }
+}
+
+/// q ← (q·keep + 2¹⁵) >> 16 for the first multiple of four of `row`, eight and four at a time;
+/// returns how many were done. With q·keep = hi·2¹⁶ + lo, adding 2¹⁵ carries into hi exactly
+/// when lo ≥ 2¹⁵, so the result is hi + (lo >> 15) (at most 65535: no overflow).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn decay_lanes(row: &mut [u16], keep: u16) -> usize {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86-64; every load and store below lies inside `row`.
+    unsafe {
+        let k = _mm_set1_epi16(keep as i16);
+        let decay = |q| _mm_add_epi16(_mm_mulhi_epu16(q, k), _mm_srli_epi16::<15>(_mm_mullo_epi16(q, k)));
+        let mut i = 0;
+        while i + 8 <= row.len() {
+            let p = row.as_mut_ptr().add(i).cast::<__m128i>();
+            _mm_storeu_si128(p, decay(_mm_loadu_si128(p)));
+            i += 8;
+        }
+        if i + 4 <= row.len() {
+            let p = row.as_mut_ptr().add(i).cast::<__m128i>();
+            _mm_storel_epi64(p, decay(_mm_loadl_epi64(p)));
+            i += 4;
+        }
+        i
     }
 }
 
@@ -132,14 +152,30 @@ mod tests {
 
     #[test]
     fn every_row_length_decays_each_retailer_alike() {
-        for len in 1..=20 {
-            let start: Vec<u16> = (0..len).map(|r| (r as u16).wrapping_mul(40_503)).collect();
-            let mut row = start.clone();
-            update(&mut row, Some(len - 1), keep(0.8));
-            for (r, (&q, &before)) in row.iter().zip(&start).enumerate() {
-                let decayed = (u32::from(before) * keep(0.8) + 32768) >> 16;
-                let want = if r == len - 1 { (decayed + 65536 - keep(0.8)).min(65535) } else { decayed };
-                assert_eq!(u32::from(q), want, "length {len}, retailer {r}");
+        for theta in [0.0, 0.5, 0.8, 0.999_99, 1.0] {
+            let k = keep(theta);
+            for len in 1..=20 {
+                let start: Vec<u16> =
+                    (0..len).map(|r| (r as u16).wrapping_mul(40_503) | ((r == 2) as u16 * 65535)).collect();
+                let mut row = start.clone();
+                update(&mut row, Some(len - 1), k);
+                for (r, (&q, &before)) in row.iter().zip(&start).enumerate() {
+                    let decayed = (u32::from(before) * k + 32768) >> 16;
+                    let want = if r == len - 1 { (decayed + 65536 - k).min(65535) } else { decayed };
+                    assert_eq!(u32::from(q), want, "θ {theta}, length {len}, retailer {r}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_decay_is_the_rounded_product_for_every_count() {
+        for theta in [0.01, 0.5, 0.8, 0.95, 0.999_99] {
+            let k = keep(theta);
+            let mut row: Vec<u16> = (0..=u16::MAX).collect();
+            update(&mut row, None, k);
+            for (q, &got) in (0..=u32::from(u16::MAX)).zip(&row) {
+                assert_eq!(u32::from(got), (q * k + 32768) >> 16, "θ {theta}, q {q}");
             }
         }
     }
