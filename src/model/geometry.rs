@@ -17,10 +17,15 @@ pub fn unit_distance(u: f64) -> f64 {
 /// rounding (at most 3.1e-5 unit distance, 0.003% of the mean 0.5) is far below any interval.
 pub const DISTANCE_QUANTUM: f32 = 1.0 / 16384.0;
 
-/// The stored quantum count of unit distance `d` (nearest; saturates at 65535).
+/// The stored quantum count of unit distance `d` ≥ 0 (nearest, halves away from zero, as
+/// `f64::round`; saturates at 65535). Rounded by hand: `f64::round` is a libm call on the x86-64
+/// baseline, once per household and retailer at set-up; for x ≥ 0 below 2⁵², x − ⌊x⌋ is exact,
+/// so this is the same rounding.
 #[inline]
 pub fn quantise_distance(d: f64) -> u16 {
-    (d * 16384.0).round().clamp(0.0, 65535.0) as u16
+    let x = (d * 16384.0).clamp(0.0, 65535.0);
+    let whole = x as u32;
+    (whole + u32::from(x - f64::from(whole) >= 0.5)).min(65535) as u16
 }
 
 /// The unit distance a stored quantum count stands for (exact).
@@ -66,6 +71,19 @@ mod tests {
             assert!(gap <= half, "U {u}: d {d}, stored {}", distance_value(quantise_distance(d)));
         }
         assert!(quantise_distance(unit_distance(f64::EPSILON / 2.0)) < u16::MAX);
+    }
+
+    #[test]
+    fn quantising_rounds_as_f64_round_does() {
+        let mut x = 0.0_f64;
+        while x < 4.0 {
+            for d in [x, x + 0.5 / 16384.0, x + 0.5 / 16384.0 - 1e-17, x + 1e-9] {
+                let want = (d * 16384.0).round().clamp(0.0, 65535.0) as u16;
+                assert_eq!(quantise_distance(d), want, "d {d}");
+            }
+            x += 0.37 / 16384.0;
+        }
+        assert_eq!(quantise_distance(100.0), 65535);
     }
 
     #[test]
