@@ -56,7 +56,7 @@ struct Alternative {
 /// which `kernel.rs` adds their weights. An alternative that does not exist in the cell
 /// (`UNAVAILABLE` in the week's base table) weighs exactly 0 there, so leaving it out changes
 /// no sum, no maximum and no pick.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Menu {
     alternatives: Vec<Alternative>,
     /// Per nest: positions in `alternatives` in the order of `kernel.rs`'s layout.

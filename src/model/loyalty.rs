@@ -15,12 +15,6 @@ pub fn value(q: u16) -> f32 {
     f32::from(q) * QUANTUM
 }
 
-/// The stored quantum count of loyalty `l` ∈ [0, 1] (nearest; 1 saturates at 65535).
-#[inline]
-pub fn quantise(l: f32) -> u16 {
-    (l.clamp(0.0, 1.0) * 65536.0).round().min(65535.0) as u16
-}
-
 /// θ in quanta of 2⁻¹⁶: the integer the update multiplies by.
 #[inline]
 pub fn keep(smoothing: f32) -> u32 {
@@ -83,6 +77,11 @@ pub fn absorb(loyalty: &mut [u16], from: usize, to: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stored quantum count of loyalty `l` ∈ [0, 1] (nearest; 1 saturates at 65535).
+    fn quantise(l: f32) -> u16 {
+        (l.clamp(0.0, 1.0) * 65536.0).round().min(65535.0) as u16
+    }
 
     /// Runs `update` on quantised loyalty beside the exact recursion in f64; returns the largest gap.
     fn largest_gap(start: &[f64], choices: &[Option<usize>], smoothing: f64) -> f64 {
