@@ -377,9 +377,9 @@ pub(super) fn go_online(block: &mut Block, i: usize, week: &WeekInputs, u_online
     let g = block.region[i] as usize;
     if !block.online[i] {
         let held = &block.loyalty[i * t.retailers..(i + 1) * t.retailers];
-        // Σ pull_r·L_hr over the retailers that pull (each other term is an exact +0).
-        let pulled: f32 =
-            if t.any_pull { t.pulling.iter().map(|&r| t.pull[r] * loyalty::value(held[r])).sum() } else { 0.0 };
+        // Σ pull_r·L_hr over the retailers that pull (each other term is an exact +0; with none,
+        // the empty sum −0 gives the same probability as 0).
+        let pulled: f32 = t.pulling.iter().map(|&r| t.pull[r] * loyalty::value(held[r])).sum();
         let p = adoption::probability(d.adoption_innovation, d.adoption_imitation, pulled as f64, week.fractions[g]);
         block.online[i] = (u_online as f64) < p;
     }

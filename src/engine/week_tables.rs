@@ -47,10 +47,9 @@ pub struct WeekTables {
     pub loyalty_keep: u32,
     /// Adoption pull per retailer.
     pub pull: Vec<f32>,
-    /// True if any retailer pulls households online.
-    pub any_pull: bool,
-    /// The retailers whose pull is not zero, in retailer order: the kernel sums only their
-    /// terms (the others add an exact zero, so the sum is the same).
+    /// The retailers that pull households online (pull > 0), in retailer order: the kernel sums
+    /// only their terms (the others add an exact zero, so the sum is the same); empty when none
+    /// pulls.
     pub pulling: Vec<usize>,
     /// True if any retailer has a price response: the kernel then tallies expected shares.
     pub expected_shares: bool,
@@ -119,8 +118,7 @@ impl WeekTables {
             distance_sensitivity: s.segments.iter().map(|seg| seg.distance_sensitivity as f32).collect(),
             loyalty_weight: s.dynamics.loyalty_weight as f32,
             loyalty_keep: crate::model::loyalty::keep(s.dynamics.loyalty_smoothing as f32),
-            any_pull: pull.iter().any(|&p| p > 0.0),
-            pulling: (0..r_count).filter(|&r| pull[r] != 0.0).collect(),
+            pulling: (0..r_count).filter(|&r| pull[r] > 0.0).collect(),
             pull,
             expected_shares: s.retailers.iter().any(|r| r.price_response.is_some()),
             retailer_nest: s.retailers.iter().map(|r| r.format.map_or(0, |f| f as u8 + 1)).collect(),
